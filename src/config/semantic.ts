@@ -1,0 +1,214 @@
+/**
+ * The checks that span several keys (unique model names, a feature source that needs a
+ * topic, a DLQ that must not be a source topic, ...) and the reading of `*_file` secrets.
+ * Both work on the interpolated YAML value, not on the schema's output, so that their
+ * problems are reported together with the schema's even when the schema fails
+ * elsewhere; every check therefore looks only at values of the type it expects and
+ * leaves the others to the schema. Called by load.ts only.
+ */
+
+import { readFileSync } from 'node:fs';
+
+import type { ConfigProblem } from '../errors.js';
+import * as D from './defaults.js';
+
+/** The contents of the `*_file` secrets, trailing newline removed. */
+export interface Secrets {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly password?: string;
+}
+
+function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value at `keys`, or undefined when a step is missing or not a mapping. */
+function at(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (!isMapping(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file (ENOENT)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'EISDIR':
+      return 'it is a directory (EISDIR)';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Reads the secret files named in `kafka.tls` and `kafka.sasl`, relative to the working
+ * directory. Problems (a missing file, an empty one, a PEM file without PEM data) are
+ * appended to `problems`, named by the `*_file` key.
+ */
+export function readSecrets(raw: unknown, problems: ConfigProblem[]): Secrets {
+  const secrets: { ca?: string; cert?: string; key?: string; password?: string } = {};
+  const read = (keys: string[], kind: 'pem' | 'password'): string | undefined => {
+    const file = at(raw, ...keys);
+    if (typeof file !== 'string' || file === '') return undefined;
+    const path = keys.join('.');
+    let contents: string;
+    try {
+      contents = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push({
+        path,
+        message: `cannot read "${file}": ${describeReadError(error)}; check the path (relative paths start from the working directory) or mount the secret there`,
+      });
+      return undefined;
+    }
+    if (contents.trim() === '') {
+      problems.push({
+        path,
+        message: `"${file}" is empty; write the ${kind === 'pem' ? 'PEM data' : 'password'} into it`,
+      });
+      return undefined;
+    }
+    if (kind === 'pem' && !contents.includes('-----BEGIN ')) {
+      problems.push({
+        path,
+        message: `"${file}" does not hold PEM data (no "-----BEGIN" line); convert it to PEM, e.g. openssl x509 -in cert.der -inform der -out cert.pem`,
+      });
+      return undefined;
+    }
+    return contents;
+  };
+  const ca = read(['kafka', 'tls', 'ca_file'], 'pem');
+  const cert = read(['kafka', 'tls', 'cert_file'], 'pem');
+  const key = read(['kafka', 'tls', 'key_file'], 'pem');
+  const password = read(['kafka', 'sasl', 'password_file'], 'password');
+  if (ca !== undefined) secrets.ca = ca;
+  if (cert !== undefined) secrets.cert = cert;
+  if (key !== undefined) secrets.key = key;
+  if (password !== undefined) secrets.password = password;
+  return secrets;
+}
+
+/** The topic at `kafka.topics.<name>` with its default applied; undefined when not a string or null. */
+function effectiveTopic(kafka: unknown, name: 'predictions' | 'features'): string | null | undefined {
+  const topics = at(kafka, 'topics');
+  const value = topics === undefined || topics === null ? undefined : at(topics, name);
+  if (value === undefined)
+    return name === 'predictions' ? D.DEFAULT_PREDICTIONS_TOPIC : D.DEFAULT_FEATURES_TOPIC;
+  return typeof value === 'string' || value === null ? value : undefined;
+}
+
+function kafkaProblems(kafka: unknown, interpolated: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!isMapping(kafka)) return problems;
+  const predictions = effectiveTopic(kafka, 'predictions');
+  const features = effectiveTopic(kafka, 'features');
+
+  if (typeof predictions === 'string' && features === predictions) {
+    problems.push({
+      path: 'kafka.topics.features',
+      message: `"${features}" is also the predictions topic; use a topic of its own (e.g. ml.features), or null when no model reads feature events`,
+    });
+  }
+  const dlq = kafka['dlq_topic'];
+  if (typeof dlq === 'string') {
+    const clash = dlq === predictions ? 'predictions' : dlq === features ? 'features' : undefined;
+    if (clash !== undefined) {
+      problems.push({
+        path: 'kafka.dlq_topic',
+        message: `"${dlq}" is also the ${clash} topic, so rejected records would be consumed again; use a topic of its own, e.g. ${dlq}.dlq`,
+      });
+    }
+  }
+
+  const tls = kafka['tls'];
+  if (isMapping(tls)) {
+    const cert = tls['cert_file'];
+    const key = tls['key_file'];
+    if (typeof cert === 'string' && key === undefined) {
+      problems.push({
+        path: 'kafka.tls.key_file',
+        message:
+          'is required when cert_file is set (client certificate authentication); add it, e.g. key_file: /etc/driftwatch/tls/client.key',
+      });
+    }
+    if (typeof key === 'string' && cert === undefined) {
+      problems.push({
+        path: 'kafka.tls.cert_file',
+        message:
+          'is required when key_file is set (client certificate authentication); add it, e.g. cert_file: /etc/driftwatch/tls/client.pem',
+      });
+    }
+  }
+
+  const sasl = kafka['sasl'];
+  if (isMapping(sasl)) {
+    const password = sasl['password'];
+    const passwordFile = sasl['password_file'];
+    if (password !== undefined && passwordFile !== undefined) {
+      problems.push({
+        path: 'kafka.sasl.password_file',
+        message: 'is set together with password; keep only one of them (password_file for a mounted secret)',
+      });
+    } else if (password === undefined && passwordFile === undefined) {
+      problems.push({
+        path: 'kafka.sasl',
+        message:
+          'has no password; add password_file: /run/secrets/kafka-password, or password: ${KAFKA_PASSWORD} to take it from the environment',
+      });
+    } else if (typeof password === 'string' && !interpolated.has('kafka.sasl.password')) {
+      problems.push({
+        path: 'kafka.sasl.password',
+        message:
+          'is written in the file, and secrets do not belong in the config; use password: ${KAFKA_PASSWORD} (from the environment) or password_file',
+      });
+    }
+  }
+  return problems;
+}
+
+function modelProblems(models: unknown, kafka: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!Array.isArray(models)) return problems;
+  const firstIndex = new Map<string, number>();
+  const features = isMapping(kafka) ? effectiveTopic(kafka, 'features') : undefined;
+  models.forEach((model: unknown, index) => {
+    const name = at(model, 'name');
+    if (typeof name === 'string' && name !== '') {
+      const first = firstIndex.get(name);
+      if (first === undefined) firstIndex.set(name, index);
+      else {
+        problems.push({
+          path: `models[${index}].name`,
+          message: `"${name}" is already the name of models[${first}]; give each model a name of its own`,
+        });
+      }
+    }
+    const source = at(model, 'feature_source');
+    if ((source === 'features' || source === 'both') && features === null) {
+      problems.push({
+        path: `models[${index}].feature_source`,
+        message: `"${source}" reads feature events, but kafka.topics.features is null; set kafka.topics.features (e.g. ml.features), or use feature_source: predictions`,
+      });
+    }
+  });
+  return problems;
+}
+
+/**
+ * The problems that involve more than one key. `interpolated` holds the paths whose
+ * value came from the environment: a SASL password must be one of them or come from
+ * `password_file`, never be written in the file.
+ */
+export function semanticProblems(raw: unknown, interpolated: ReadonlySet<string>): ConfigProblem[] {
+  const kafka = at(raw, 'kafka');
+  return [...kafkaProblems(kafka, interpolated), ...modelProblems(at(raw, 'models'), kafka)];
+}

@@ -1,0 +1,96 @@
+/**
+ * The validated, frozen runtime configuration. `loadConfig()` (config/load.ts) is the only
+ * producer; every other module receives the part it needs from the composition root.
+ * YAML keys are snake_case; these runtime types are camelCase.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaTlsConfig {
+  /** PEM contents (read from `ca_file` etc. at load time), or undefined for the system CAs. */
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface KafkaSaslConfig {
+  readonly mechanism: SaslMechanism;
+  readonly username: string;
+  /** From `password` (usually `${ENV}`) or `password_file`. */
+  readonly password: string;
+}
+
+export interface KafkaTopicsConfig {
+  /** Prediction events. Default `ml.predictions`. */
+  readonly predictions: string;
+  /** Feature events, or null when no model reads them. Default `ml.features`. */
+  readonly features: string | null;
+}
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topics: KafkaTopicsConfig;
+  /** Where a new consumer group starts: true = earliest, false = latest. Default false. */
+  readonly fromBeginning: boolean;
+  /** Rejected records are produced here unchanged, with reason headers; null = no DLQ. */
+  readonly dlqTopic: string | null;
+  readonly tls: KafkaTlsConfig | null;
+  readonly sasl: KafkaSaslConfig | null;
+  readonly connectionTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
+  /** How often consumer lag is measured and exported. */
+  readonly lagIntervalMs: number;
+  /** Consumption pauses while more events than this wait downstream (backpressure). */
+  readonly maxPendingEvents: number;
+}
+
+export type FeatureSource = 'predictions' | 'features' | 'both';
+
+export interface ModelConfig {
+  readonly name: string;
+  /** Which events feed the model's feature distributions. Default 'predictions'. */
+  readonly featureSource: FeatureSource;
+  /** Owner or schedule name (alerting); null = none yet. */
+  readonly owner: string | null;
+  /** Path of the model's baseline file; null until one is built. */
+  readonly baseline: string | null;
+}
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface LimitsConfig {
+  /** Records larger than this are rejected with reason `too_large`. Default 1 MiB. */
+  readonly maxEventBytes: number;
+  /** Distinct `error` classes per model before the rest are counted as `other`. Default 20. */
+  readonly maxErrorClassesPerModel: number;
+  /** Distinct `model_version` values per model before the rest are counted as `other`. Default 20. */
+  readonly maxVersionsPerModel: number;
+  /** Features per event beyond which the event is rejected (`too_many_features`). Default 1000. */
+  readonly maxFeaturesPerEvent: number;
+}
+
+export interface StateConfig {
+  readonly directory: string;
+}
+
+export interface LoggingConfig {
+  readonly level: LogLevel;
+}
+
+export interface DriftwatchConfig {
+  /** Null when the file has no `kafka` section (demo, replay). `driftwatch run` requires it. */
+  readonly kafka: KafkaConfig | null;
+  readonly models: readonly ModelConfig[];
+  readonly server: ServerConfig;
+  readonly limits: LimitsConfig;
+  readonly state: StateConfig;
+  readonly logging: LoggingConfig;
+}
