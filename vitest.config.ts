@@ -17,7 +17,8 @@ export default defineConfig({
           environment: 'node',
           // One broker and one Prometheus per run, shared by the files in turn.
           globalSetup: ['test/support/globalSetup.ts'],
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

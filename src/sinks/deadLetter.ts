@@ -1,0 +1,80 @@
+/**
+ * The dead-letter sink: every rejected record is produced, unchanged (key, value, headers),
+ * to the dead-letter topic, with headers saying why it was rejected and where it came from.
+ * `consume` resolves only when the broker has acknowledged the whole batch (acks=all), so the
+ * source never commits past a rejection that is not yet kept.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+
+import type { Rejection } from '../pipeline/decodeStage.js';
+import type { BatchConsumer, Lifecycle } from '../pipeline/stage.js';
+import type { Metrics } from '../telemetry/metrics.js';
+
+/** Header names added to each dead letter; documented in docs/errors.md. */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'driftwatch-reject-reason',
+  detail: 'driftwatch-reject-detail',
+  topic: 'driftwatch-source-topic',
+  partition: 'driftwatch-source-partition',
+  offset: 'driftwatch-source-offset',
+  timestamp: 'driftwatch-source-timestamp',
+} as const;
+
+/** Headers are for people reading the DLQ; a detail longer than this is cut. */
+const MAX_DETAIL_LENGTH = 512;
+
+export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
+  private readonly producer: Producer;
+  private started = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    private readonly metrics: Metrics,
+  ) {
+    // Idempotence keeps a retried send from writing a dead letter twice.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.producer.disconnect();
+  }
+
+  async consume(rejections: readonly Rejection[]): Promise<void> {
+    try {
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: rejections.map(({ record, reason, detail }) => ({
+          key: record.key,
+          value: record.value,
+          timestamp: String(record.timestamp),
+          headers: {
+            ...record.headers,
+            [DEAD_LETTER_HEADERS.reason]: reason,
+            [DEAD_LETTER_HEADERS.detail]: detail.slice(0, MAX_DETAIL_LENGTH),
+            [DEAD_LETTER_HEADERS.topic]: record.topic,
+            [DEAD_LETTER_HEADERS.partition]: String(record.partition),
+            [DEAD_LETTER_HEADERS.offset]: record.offset,
+            [DEAD_LETTER_HEADERS.timestamp]: String(record.timestamp),
+          },
+        })),
+      });
+    } catch (error) {
+      this.metrics.deadLetters.inc({ outcome: 'failed' }, rejections.length);
+      throw error;
+    }
+    this.metrics.deadLetters.inc({ outcome: 'written' }, rejections.length);
+  }
+}

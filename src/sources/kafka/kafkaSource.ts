@@ -1,0 +1,184 @@
+/**
+ * The Kafka source: a consumer group reading the event topics in batches.
+ *
+ * - A batch is handed downstream whole; its offsets are committed only after downstream has
+ *   taken it, so a crash re-reads rather than loses (at-least-once).
+ * - When downstream fails (e.g. the dead-letter topic is unavailable) the partition is
+ *   paused and the same batch is retried with backoff, heartbeating so the group does not
+ *   evict us; fetching resumes once it is taken. Nothing is skipped.
+ * - `stop()` stops fetching, lets the batch in hand finish and commit, then leaves the group.
+ * - Consumer lag (high watermark minus committed offset) is measured on a timer.
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+
+import type { KafkaConfig } from '../../config/types.js';
+import type { RawRecord } from '../../decode/record.js';
+import type { BatchConsumer, Lifecycle } from '../../pipeline/stage.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+
+const RETRY_INITIAL_MS = 250;
+const RETRY_MAX_MS = 10_000;
+
+export interface KafkaSourceOptions {
+  readonly kafka: Kafka;
+  readonly config: KafkaConfig;
+  readonly topics: readonly string[];
+  readonly next: BatchConsumer<RawRecord>;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export class KafkaSource implements Lifecycle {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private lagTimer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopping: Promise<void> | null = null;
+  private joined = false;
+
+  constructor(private readonly options: KafkaSourceOptions) {
+    const { kafka, config } = options;
+    this.consumer = kafka.consumer({
+      groupId: config.groupId,
+      sessionTimeout: config.sessionTimeoutMs,
+      allowAutoTopicCreation: false,
+      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: async () => true },
+    });
+    this.admin = kafka.admin();
+  }
+
+  /** True once the consumer has joined its group and until it crashes or stops. */
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    const { config, topics, metrics, logger } = this.options;
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, (e) => {
+      this.setJoined(true);
+      logger.info(
+        { memberId: e.payload.memberId, assignment: e.payload.memberAssignment },
+        'joined consumer group',
+      );
+    });
+    this.consumer.on(events.CRASH, (e) => {
+      this.setJoined(false);
+      logger.error({ err: e.payload.error, restart: e.payload.restart }, 'Kafka consumer crashed');
+    });
+    this.consumer.on(events.DISCONNECT, () => this.setJoined(false));
+    metrics.sourceUp.set({ source: 'kafka' }, 0);
+
+    await this.admin.connect();
+    await this.consumer.connect();
+    for (const topic of topics) await this.consumer.subscribe({ topic, fromBeginning: config.fromBeginning });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.lagTimer = setInterval(() => void this.measureLag(), config.lagIntervalMs);
+    this.lagTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.running = false;
+    if (this.lagTimer !== null) clearInterval(this.lagTimer);
+    // disconnect() waits for the batch in hand; handleBatch commits it before returning.
+    await this.consumer.disconnect();
+    await this.admin.disconnect();
+    this.setJoined(false);
+  }
+
+  private setJoined(joined: boolean): void {
+    this.joined = joined;
+    this.options.metrics.sourceUp.set({ source: 'kafka' }, joined ? 1 : 0);
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, pause, resolveOffset } = payload;
+    if (batch.messages.length === 0) return;
+    const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
+    const last = batch.lastOffset();
+
+    let resume: (() => void) | null = null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.next.consume(records);
+        break;
+      } catch (error) {
+        // The batch was not taken: keep the partition where it is and try again later.
+        if (resume === null) resume = pause();
+        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+        this.options.logger.warn(
+          { err: error, topic: batch.topic, partition: batch.partition, attempt, delayMs: Math.round(delay) },
+          'downstream did not take the batch; retrying',
+        );
+        await sleep(delay);
+        if (!isRunning() || isStale()) {
+          // Stopping or rebalanced: leave the batch uncommitted; whoever owns it next re-reads it.
+          resume();
+          return;
+        }
+        await heartbeat();
+      }
+    }
+    resume?.();
+    resolveOffset(last);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+    this.options.metrics.consumerLag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
+    if (this.running) await heartbeat();
+  }
+
+  /** Lag from the broker's view: what the group has committed vs each partition's end. */
+  private async measureLag(): Promise<void> {
+    const { config, topics, metrics, logger } = this.options;
+    try {
+      for (const topic of topics) {
+        const [ends, committed] = await Promise.all([
+          this.admin.fetchTopicOffsets(topic),
+          this.admin.fetchOffsets({ groupId: config.groupId, topics: [topic] }),
+        ]);
+        const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]) ?? []);
+        for (const end of ends) {
+          const done = byPartition.get(end.partition);
+          const from = done === undefined || done === '-1' ? BigInt(end.low) : BigInt(done);
+          metrics.consumerLag.set(
+            { topic, partition: String(end.partition) },
+            Number(BigInt(end.high) - from),
+          );
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not measure consumer lag');
+    }
+  }
+}
+
+function toRawRecord(topic: string, partition: number, m: KafkaMessage): RawRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: (m.headers ?? {}) as RawRecord['headers'],
+    timestamp: Number(m.timestamp),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
