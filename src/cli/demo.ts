@@ -45,7 +45,6 @@ export function demoConfig(options: DemoOptions): DriftwatchConfig {
             connectionTimeoutMs: d.DEFAULT_CONNECTION_TIMEOUT,
             sessionTimeoutMs: d.DEFAULT_SESSION_TIMEOUT,
             lagIntervalMs: 5 * d.SECOND,
-            maxPendingEvents: d.DEFAULT_MAX_PENDING_EVENTS,
           },
     models: DEMO_MODELS.map((name) => ({ name, featureSource: 'predictions', owner: null, baseline: null })),
     server: { host: '127.0.0.1', port: options.port },

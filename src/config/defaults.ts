@@ -36,7 +36,6 @@ export const DEFAULT_TLS_REJECT_UNAUTHORIZED = true;
 export const DEFAULT_CONNECTION_TIMEOUT = 10 * SECOND;
 export const DEFAULT_SESSION_TIMEOUT = 30 * SECOND;
 export const DEFAULT_LAG_INTERVAL = 15 * SECOND;
-export const DEFAULT_MAX_PENDING_EVENTS = 10_000;
 
 // models[]
 export const DEFAULT_FEATURE_SOURCE: FeatureSource = 'predictions';

@@ -212,7 +212,6 @@ function toRuntime(parsed: ParsedConfig, secrets: Secrets): DriftwatchConfig {
             connectionTimeoutMs: kafka.connection_timeout,
             sessionTimeoutMs: kafka.session_timeout,
             lagIntervalMs: kafka.lag_interval,
-            maxPendingEvents: kafka.max_pending_events,
           },
     models: parsed.models.map((model) => ({
       name: model.name,

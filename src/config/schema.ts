@@ -271,7 +271,6 @@ const kafkaShape = {
     why: 'brokers refuse sessions under group.min.session.timeout.ms (6s by default)',
   }).default(D.DEFAULT_SESSION_TIMEOUT),
   lag_interval: duration('15s').default(D.DEFAULT_LAG_INTERVAL),
-  max_pending_events: integer(10_000, 1).default(D.DEFAULT_MAX_PENDING_EVENTS),
 };
 
 const modelShape = {

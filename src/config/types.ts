@@ -45,8 +45,6 @@ export interface KafkaConfig {
   readonly sessionTimeoutMs: number;
   /** How often consumer lag is measured and exported. */
   readonly lagIntervalMs: number;
-  /** Consumption pauses while more events than this wait downstream (backpressure). */
-  readonly maxPendingEvents: number;
 }
 
 export type FeatureSource = 'predictions' | 'features' | 'both';

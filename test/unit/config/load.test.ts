@@ -34,7 +34,6 @@ describe('config/driftwatch.example.yaml', () => {
         connectionTimeoutMs: 10_000,
         sessionTimeoutMs: 30_000,
         lagIntervalMs: 15_000,
-        maxPendingEvents: 10_000,
       },
       models: [
         {
@@ -108,7 +107,6 @@ describe('defaults', () => {
         connectionTimeoutMs: 10_000,
         sessionTimeoutMs: 30_000,
         lagIntervalMs: 15_000,
-        maxPendingEvents: 10_000,
       },
       models: [{ name: 'fraud-scorer', featureSource: 'predictions', owner: null, baseline: null }],
       server: { host: '0.0.0.0', port: 9874 },
