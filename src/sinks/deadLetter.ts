@@ -32,11 +32,16 @@ export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
     private readonly topic: string,
     private readonly metrics: Metrics,
   ) {
-    // Idempotence keeps a retried send from writing a dead letter twice.
     this.producer = kafka.producer({
+      // Idempotence keeps a retried send from writing a dead letter twice.
       idempotent: true,
       maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
+      // The dead-letter topic is provisioned on purpose (partitions, retention, ACLs); a typo
+      // in its name must surface as failed writes, not as a stray auto-created topic.
+      allowAutoTopicCreation: false,
+      // Few, short retries here: the source retries the whole batch with its own backoff and
+      // heartbeats between attempts, which a long retry loop inside send() would starve.
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
     });
   }
 
