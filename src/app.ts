@@ -55,7 +55,7 @@ export class Daemon implements Lifecycle {
 
     this.deadLetters =
       kafka !== null && config.kafka?.dlqTopic != null
-        ? new DeadLetterSink(kafka, config.kafka.dlqTopic, this.metrics)
+        ? new DeadLetterSink(kafka, config.kafka.brokers, config.kafka.dlqTopic, this.metrics)
         : null;
     const serving = new ServingMetrics(this.metrics, config.limits);
     const decode = new DecodeStage(

@@ -13,6 +13,7 @@ import type { DriftwatchConfig } from '../config/types.js';
 import { DEMO_MODELS, SyntheticStream } from '../sources/synthetic/stream.js';
 import { SyntheticSource } from '../sources/synthetic/syntheticSource.js';
 import { histogramQuantile } from '../telemetry/histogramQuantile.js';
+import { connecting } from '../sources/kafka/client.js';
 
 export interface DemoOptions {
   readonly port: number;
@@ -73,6 +74,8 @@ export async function runDemo(
     invalidShare: 0.005,
   });
 
+  if (options.kafka !== null)
+    await ensureDemoTopics(options.kafka.split(','), [options.topic, `${options.topic}.dlq`]);
   let producer: SyntheticProducer | null = null;
   let source: SourceFactory | undefined;
   if (options.kafka === null) {
@@ -102,6 +105,24 @@ export async function runDemo(
   await producer?.stop();
   await daemon.stop();
   await summary.print();
+}
+
+/** The demo's own topics, created when missing (a real deployment provisions its topics). */
+async function ensureDemoTopics(brokers: string[], topics: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'driftwatch-demo-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  await connecting(brokers, 'demo', () => admin.connect());
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: 3 })),
+        waitForLeaders: true,
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Produces the synthetic stream into a topic at a fixed rate (demo --kafka). */

@@ -8,6 +8,7 @@ import type { Kafka, Producer } from 'kafkajs';
 
 import type { Rejection } from '../pipeline/decodeStage.js';
 import type { BatchConsumer, Lifecycle } from '../pipeline/stage.js';
+import { connecting } from '../sources/kafka/client.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
 /** Header names added to each dead letter; documented in docs/errors.md. */
@@ -29,6 +30,7 @@ export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
 
   constructor(
     kafka: Kafka,
+    private readonly brokers: readonly string[],
     private readonly topic: string,
     private readonly metrics: Metrics,
   ) {
@@ -46,7 +48,7 @@ export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
   }
 
   async start(): Promise<void> {
-    await this.producer.connect();
+    await connecting(this.brokers, 'dead-letter producer', () => this.producer.connect());
     this.started = true;
   }
 

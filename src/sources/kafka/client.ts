@@ -6,6 +6,7 @@ import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } 
 import type { Logger } from 'pino';
 
 import type { KafkaConfig } from '../../config/types.js';
+import { DriftwatchError } from '../../errors.js';
 
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   const options: KafkaJsConfig = {
@@ -40,4 +41,30 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     } as SASLOptions;
   }
   return new Kafka(options);
+}
+
+/**
+ * Runs a connect step, turning kafkajs' failure (after its own retries) into an error that
+ * names the brokers and what to check, instead of a library stack trace.
+ */
+export async function connecting(
+  brokers: readonly string[],
+  what: string,
+  connect: () => Promise<void>,
+): Promise<void> {
+  try {
+    await connect();
+  } catch (error) {
+    const reason =
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error);
+    throw new DriftwatchError(
+      'DW_KAFKA_CONNECT',
+      `${what}: cannot connect to Kafka at ${brokers.join(', ')}: ${reason}; check kafka.brokers, kafka.tls and kafka.sasl`,
+      { retryable: true, cause: error },
+    );
+  }
 }

@@ -16,6 +16,7 @@ import type { KafkaConfig } from '../../config/types.js';
 import type { RawRecord } from '../../decode/record.js';
 import type { BatchConsumer, Lifecycle } from '../../pipeline/stage.js';
 import type { Metrics } from '../../telemetry/metrics.js';
+import { connecting } from './client.js';
 
 const RETRY_INITIAL_MS = 250;
 const RETRY_MAX_MS = 10_000;
@@ -70,8 +71,10 @@ export class KafkaSource implements Lifecycle {
     this.consumer.on(events.DISCONNECT, () => this.setJoined(false));
     metrics.sourceUp.set({ source: 'kafka' }, 0);
 
-    await this.admin.connect();
-    await this.consumer.connect();
+    await connecting(config.brokers, 'consumer', async () => {
+      await this.admin.connect();
+      await this.consumer.connect();
+    });
     for (const topic of topics) await this.consumer.subscribe({ topic, fromBeginning: config.fromBeginning });
     this.running = true;
     await this.consumer.run({
