@@ -15,7 +15,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
-          // One broker and one Prometheus per run, shared by the files in turn.
+          // One broker per run (globalSetup), shared by the files in turn; tests start their own Prometheus.
           globalSetup: ['test/support/globalSetup.ts'],
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },

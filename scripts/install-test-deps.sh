@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Installs what the integration tests need on a Debian 12 machine (CI or dev):
+#   - prometheus + promtool from Debian's archive (one package ships both);
+#   - the Kafka broker jars from Maven Central into ${DRIFTWATCH_CACHE:-~/.cache/driftwatch}.
+# Idempotent and quick when everything is present: apt is only touched when a
+# binary is missing, and the jars are only fetched when their cache dir is absent.
+#
+# Usage: bash scripts/install-test-deps.sh [kafka-version ...]
+#        (default: $KAFKA_VERSION, else 3.9.1)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+log() { printf '[install-test-deps] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    log "need root (or sudo) to run: $*"
+    exit 1
+  fi
+}
+
+install_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+    log "prometheus present: $(prometheus --version 2>&1 | head -n1)"
+    return
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "prometheus/promtool missing and apt-get unavailable; install Prometheus 2.x and put it on PATH"
+    exit 1
+  fi
+
+  # The package's postinst starts a system-wide daemon on 0.0.0.0:9090 (via
+  # init.d when systemd is not PID 1, e.g. in containers). Tests run their own
+  # instance on free ports, so the service is unwanted, and if 9090 is taken the
+  # failed start would even make dpkg fail the install. policy-rc.d exit code
+  # 101 ("action forbidden") is honoured by both invoke-rc.d and
+  # deb-systemd-invoke. Only remove it if we created it: container images often
+  # ship their own.
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [ ! -e "$policy" ]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    created_policy=1
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+
+  log "installing prometheus from apt"
+  as_root apt-get update -qq
+  # --no-install-recommends: the recommended node-exporter would start another daemon.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+
+  if [ "$created_policy" -eq 1 ]; then
+    as_root rm -f "$policy"
+    trap - EXIT
+  fi
+  # Keep it from starting at the next boot of a systemd machine as well.
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif [ -x /usr/sbin/update-rc.d ]; then
+    as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+  log "installed: $(prometheus --version 2>&1 | head -n1)"
+}
+
+fetch_kafka() {
+  for tool in java mvn; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      log "$tool not found; the Kafka broker needs Java 17+ and Maven 3.8+"
+      exit 1
+    fi
+  done
+  if [ ! -x node_modules/.bin/tsx ]; then
+    log "node_modules missing; run 'npm ci' first"
+    exit 1
+  fi
+  local versions=("$@")
+  if [ ${#versions[@]} -eq 0 ]; then versions=("${KAFKA_VERSION:-3.9.1}"); fi
+  for v in "${versions[@]}"; do
+    log "kafka $v jars: $(node_modules/.bin/tsx scripts/kafka.ts ensure "$v")"
+  done
+}
+
+install_prometheus
+fetch_kafka "$@"

@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+
+export interface Sample {
+  metric: Record<string, string>;
+  value: number;
+}
+
+export interface StartPrometheusOptions {
+  /** Scrape targets as host:port; each is scraped at /metrics. */
+  targets: string[];
+  scrapeIntervalSeconds?: number;
+  jobName?: string;
+  startTimeoutMs?: number;
+}
+
+export interface PrometheusHandle {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  logFile: string;
+  /** Instant query through /api/v1/query; `time` is Unix seconds. */
+  query(promql: string, time?: number): Promise<Sample[]>;
+  /**
+   * Polls `predicate` until it returns something truthy and resolves with it.
+   * Throwing counts as "not yet", so queries can be used directly inside.
+   */
+  waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: number): Promise<NonNullable<T>>;
+  stop(): Promise<void>;
+}
+
+const BIN = process.env.PROMETHEUS_BIN || 'prometheus';
+
+// A test process that dies without running afterAll must not leave Prometheus
+// behind; an 'exit' handler can only do synchronous work, hence SIGKILL.
+// Prepended because vitest's handlers call process.exit() re-entrantly, which
+// skips any listener registered after them.
+const running = new Map<ChildProcess, string>();
+let cleanupInstalled = false;
+function cleanUpOnExit(child: ChildProcess, dir: string): void {
+  running.set(child, dir);
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const killAllNow = () => {
+    for (const [c, d] of running) {
+      c.kill('SIGKILL');
+      rmSync(d, { recursive: true, force: true });
+    }
+  };
+  process.prependOnceListener('exit', killAllNow);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.prependOnceListener(sig, () => {
+      if (process.listenerCount(sig) > 0) {
+        // Someone else handles the signal and will exit or tear down.
+        for (const c of running.keys()) c.kill('SIGTERM');
+        return;
+      }
+      // Listening suppressed Node's default of dying on the signal, and that
+      // death skips 'exit' handlers: clean up now, then die as Node would have.
+      killAllNow();
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log written)';
+  }
+}
+
+// Prometheus encodes sample values as strings so that NaN and ±Inf survive JSON.
+function parseValue(raw: string): number {
+  if (raw === '+Inf') return Infinity;
+  if (raw === '-Inf') return -Infinity;
+  return Number(raw);
+}
+
+interface QueryResponse {
+  status: 'success' | 'error';
+  error?: string;
+  data?:
+    | { resultType: 'vector'; result: Array<{ metric: Record<string, string>; value: [number, string] }> }
+    | { resultType: 'scalar' | 'string'; result: [number, string] }
+    | { resultType: 'matrix'; result: unknown[] };
+}
+
+/**
+ * Runs the local `prometheus` binary (see scripts/install-test-deps.sh) against
+ * a throwaway config and TSDB on a free 127.0.0.1 port, resolving once
+ * /-/ready answers. Scrape timing is only as fast as `scrapeIntervalSeconds`,
+ * so tests should use `waitFor` rather than a single query.
+ */
+export async function startPrometheus(opts: StartPrometheusOptions): Promise<PrometheusHandle> {
+  const interval = `${opts.scrapeIntervalSeconds ?? 1}s`;
+  const dir = await mkdtemp(join(tmpdir(), 'driftwatch-prom-'));
+  const configFile = join(dir, 'prometheus.yml');
+  // JSON is valid YAML, which saves hand-quoting target strings.
+  const config = {
+    global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+    scrape_configs: [
+      {
+        job_name: opts.jobName ?? 'driftwatch',
+        static_configs: [{ targets: opts.targets }],
+      },
+    ],
+  };
+  await writeFile(configFile, JSON.stringify(config, null, 2));
+  // Debian's binary defaults the console flags to /etc/prometheus/*; pointing
+  // them at empty dirs keeps the helper independent of how it was installed.
+  await mkdir(join(dir, 'consoles'));
+  await mkdir(join(dir, 'console_libraries'));
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logFile = join(dir, 'prometheus.log');
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      BIN,
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.console.templates=${join(dir, 'consoles')}`,
+        `--web.console.libraries=${join(dir, 'console_libraries')}`,
+      ],
+      { cwd: dir, stdio: ['ignore', logFd, logFd] },
+    );
+  } finally {
+    closeSync(logFd);
+  }
+  cleanUpOnExit(child, dir);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      running.delete(child);
+      if (!exited() && child.pid !== undefined) {
+        const gone = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await gone;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    })());
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (spawnError) {
+      running.delete(child);
+      await rm(dir, { recursive: true, force: true });
+      const hint =
+        (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+          ? ` (is it installed? run: bash scripts/install-test-deps.sh)`
+          : '';
+      throw new Error(`could not run ${BIN}: ${spawnError.message}${hint}`);
+    }
+    if (exited()) {
+      running.delete(child); // keeps the dir, and so the log named below
+      throw new Error(
+        `prometheus exited during startup (code ${child.exitCode}); tail of ${logFile}:\n${tail(logFile)}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      const log = tail(logFile);
+      await stop();
+      throw new Error(`prometheus not ready at ${url} in time; tail of its log:\n${log}`);
+    }
+    try {
+      const res = await fetch(`${url}/-/ready`);
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+
+  async function query(promql: string, time?: number): Promise<Sample[]> {
+    const params = new URLSearchParams({ query: promql });
+    if (time !== undefined) params.set('time', String(time));
+    const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: params });
+    const body = (await res.json()) as QueryResponse;
+    if (body.status !== 'success' || !body.data) {
+      throw new Error(`query ${JSON.stringify(promql)} failed: ${body.error ?? res.statusText}`);
+    }
+    const data = body.data;
+    switch (data.resultType) {
+      case 'vector':
+        return data.result.map((r) => ({ metric: r.metric, value: parseValue(r.value[1]) }));
+      case 'scalar':
+        return [{ metric: {}, value: parseValue(data.result[1]) }];
+      default:
+        throw new Error(
+          `query ${JSON.stringify(promql)} returned a ${data.resultType}; use an instant vector`,
+        );
+    }
+  }
+
+  async function waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+    const until = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      try {
+        const result = await predicate();
+        if (result) return result as NonNullable<T>;
+      } catch (err) {
+        lastError = err;
+      }
+      if (Date.now() > until) {
+        const why = lastError === undefined ? '' : ` (last error: ${String(lastError)})`;
+        throw new Error(`condition not met within ${timeoutMs} ms${why}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  return { url, logFile, query, waitFor, stop };
+}
