@@ -120,6 +120,11 @@ export interface BrokerHandle {
   startupMs: number;
   /** SIGTERM, then SIGKILL after a timeout. Safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Stops the JVM, waits `downMs`, and starts it again on the same port and data; resolves
+   * once it serves clients.
+   */
+  restart(downMs?: number): Promise<void>;
 }
 
 function serverProperties(
@@ -412,52 +417,58 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     throw new Error(`formatting KRaft storage in ${logDirs} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   }
 
-  const logFd = openSync(logFile, 'a');
-  const spawnedAt = Date.now();
-  let child: ChildProcess;
-  try {
-    child = spawn(javaBin(), [...jvm, '-Ddriftwatch.log.level=INFO', 'kafka.Kafka', propsFile], {
-      cwd: dataDir,
-      stdio: ['ignore', logFd, logFd],
-      detached: opts.detached ?? false,
-    });
-  } finally {
-    closeSync(logFd);
-  }
-  let failure: Error | undefined;
-  child.once('error', (err) => (failure = err));
-  if (opts.detached) child.unref();
-  else cleanUpOnExit(child);
-
   const bootstrap = `${HOST}:${port}`;
-  const deadline = spawnedAt + (opts.startTimeoutMs ?? 90_000);
-  let lastProbeError: unknown;
-  for (;;) {
-    if (failure) throw new Error(`could not start java: ${failure.message}`);
-    if (exited(child)) {
-      throw new Error(
-        `Kafka ${version} exited during startup (code ${child.exitCode ?? child.signalCode}); ` +
-          `tail of ${logFile}:\n${tail(logFile)}`,
-      );
+  // Spawns the JVM on the formatted storage and waits until it serves clients; used for the
+  // first start and for restart(), which must keep the data (tests of broker outages).
+  const launch = async (): Promise<{ child: ChildProcess; spawnedAt: number }> => {
+    const logFd = openSync(logFile, 'a');
+    const spawnedAt = Date.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(javaBin(), [...jvm, '-Ddriftwatch.log.level=INFO', 'kafka.Kafka', propsFile], {
+        cwd: dataDir,
+        stdio: ['ignore', logFd, logFd],
+        detached: opts.detached ?? false,
+      });
+    } finally {
+      closeSync(logFd);
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(
-        `Kafka ${version} did not accept clients on ${bootstrap} within ${opts.startTimeoutMs ?? 90_000} ms ` +
-          `(last probe: ${String(lastProbeError)}); tail of ${logFile}:\n${tail(logFile)}`,
-      );
-    }
-    if (await tcpOpen(port)) {
-      try {
-        const seen = await probeCluster(bootstrap);
-        if (seen !== clusterId) throw new Error(`${bootstrap} belongs to another cluster (${seen})`);
-        break;
-      } catch (err) {
-        lastProbeError = err;
+    let failure: Error | undefined;
+    child.once('error', (err) => (failure = err));
+    if (opts.detached) child.unref();
+    else cleanUpOnExit(child);
+
+    const deadline = spawnedAt + (opts.startTimeoutMs ?? 90_000);
+    let lastProbeError: unknown;
+    for (;;) {
+      if (failure) throw new Error(`could not start java: ${failure.message}`);
+      if (exited(child)) {
+        throw new Error(
+          `Kafka ${version} exited during startup (code ${child.exitCode ?? child.signalCode}); ` +
+            `tail of ${logFile}:\n${tail(logFile)}`,
+        );
       }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(
+          `Kafka ${version} did not accept clients on ${bootstrap} within ${opts.startTimeoutMs ?? 90_000} ms ` +
+            `(last probe: ${String(lastProbeError)}); tail of ${logFile}:\n${tail(logFile)}`,
+        );
+      }
+      if (await tcpOpen(port)) {
+        try {
+          const seen = await probeCluster(bootstrap);
+          if (seen !== clusterId) throw new Error(`${bootstrap} belongs to another cluster (${seen})`);
+          break;
+        } catch (err) {
+          lastProbeError = err;
+        }
+      }
+      await sleep(200);
     }
-    await sleep(200);
-  }
+    return { child, spawnedAt };
+  };
+  let { child, spawnedAt } = await launch();
   const startupMs = Date.now() - spawnedAt;
   const pid = child.pid as number;
   if (ownsDataDir && !opts.detached) ownedDataDirs.add(dataDir);
@@ -472,7 +483,13 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
       else if (diedOnItsOwn) console.error(`Kafka broker ${pid} had already exited; log kept at ${logFile}`);
     })());
 
-  return { bootstrap, pid, version, dataDir, logFile, startupMs, stop };
+  const restart = async (downMs = 0): Promise<void> => {
+    await stopBroker(child);
+    await sleep(downMs);
+    ({ child, spawnedAt } = await launch());
+  };
+
+  return { bootstrap, pid, version, dataDir, logFile, startupMs, stop, restart };
 }
 
 function pidAlive(pid: number): boolean {
