@@ -169,28 +169,43 @@ async function breakdown(values: string[]): Promise<Record<string, number>> {
     maxEventBytes: 1 << 20,
     maxFeaturesPerEvent: 1000,
   };
+  // Best of five passes, after a warm-up pass, so that JIT compilation is not measured.
   const time = (f: () => void): number => {
-    const t = performance.now();
     f();
-    return ((performance.now() - t) * 1000) / records.length;
+    let best = Number.POSITIVE_INFINITY;
+    for (let pass = 0; pass < 5; pass++) {
+      const t = performance.now();
+      f();
+      best = Math.min(best, ((performance.now() - t) * 1000) / records.length);
+    }
+    return best;
   };
   const parse = time(() => {
     for (const r of records) JSON.parse((r.value as Buffer).toString('utf8'));
   });
-  const events: DriftEvent[] = [];
+  let accepted = 0;
   const decode = time(() => {
-    for (const r of records) {
-      const res = decodeRecord(r, 'prediction', options);
-      if (res.ok) events.push(res.event);
-    }
+    for (const r of records) if (decodeRecord(r, 'prediction', options).ok) accepted++;
   });
+  if (accepted === 0) throw new Error('nothing decoded');
+  const events: DriftEvent[] = [];
+  for (const r of records) {
+    const res = decodeRecord(r, 'prediction', options);
+    if (res.ok) events.push(res.event);
+  }
   const stage = new ServingMetrics(createMetrics(new Registry(), { version: 'b', defaultMetrics: false }), {
     maxVersionsPerModel: 20,
     maxErrorClassesPerModel: 20,
   });
-  const t = performance.now();
-  for (let i = 0; i < events.length; i += 500) await stage.consume(events.slice(i, i + 500));
-  const metrics = ((performance.now() - t) * 1000) / records.length;
+  const batches = Array.from({ length: Math.ceil(events.length / 500) }, (_, i) =>
+    events.slice(i * 500, i * 500 + 500),
+  );
+  let metrics = Number.POSITIVE_INFINITY;
+  for (let pass = 0; pass < 6; pass++) {
+    const t = performance.now();
+    for (const batch of batches) await stage.consume(batch);
+    if (pass > 0) metrics = Math.min(metrics, ((performance.now() - t) * 1000) / records.length);
+  }
   return {
     'JSON.parse only': parse,
     'decode (utf-8 check + parse + validate)': decode,
@@ -205,7 +220,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  let bootstrap = process.env.KAFKA_BOOTSTRAP;
+  let bootstrap = process.env.KAFKA_BOOTSTRAP || undefined;
   const broker = bootstrap ? null : await startBroker({});
   bootstrap ??= (broker as { bootstrap: string }).bootstrap;
   const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });

@@ -62,15 +62,21 @@ export function decodeRecord(record: RawRecord, kind: EventKind, options: Decode
   } catch (error) {
     return reject('invalid_json', error instanceof Error ? error.message : 'not JSON');
   }
-  return decodeValue(parsed, kind, record.timestamp, options);
+  // Each member of a JSON object takes at least 4 bytes ("":0), so a record of n bytes has at
+  // most n/4 features: most records are too small to need counting them (a hot-path cost).
+  return decodeValue(parsed, kind, record.timestamp, options, Math.floor(value.length / 4));
 }
 
-/** Validates an already parsed JSON value; `fallbackTs` is used when the event has no `ts`. */
+/**
+ * Validates an already parsed JSON value; `fallbackTs` is used when the event has no `ts`.
+ * `maxKeys`, when known, bounds the number of keys any object in the value can have.
+ */
 export function decodeValue(
   parsed: unknown,
   kind: EventKind,
   fallbackTs: number,
   options: DecodeOptions,
+  maxKeys = Number.POSITIVE_INFINITY,
 ): DecodeResult {
   if (!isPlainObject(parsed)) {
     return reject('not_object', `expected a JSON object, got ${describe(parsed)}`);
@@ -87,8 +93,8 @@ export function decodeValue(
   try {
     const event =
       kind === 'prediction'
-        ? predictionEvent(parsed, model, fallbackTs, options)
-        : featureEvent(parsed, model, fallbackTs, options);
+        ? predictionEvent(parsed, model, fallbackTs, options, maxKeys)
+        : featureEvent(parsed, model, fallbackTs, options, maxKeys);
     return { ok: true, event };
   } catch (error) {
     if (error instanceof Reject) return reject(error.reason, error.detail);
@@ -101,6 +107,7 @@ function predictionEvent(
   model: string,
   fallbackTs: number,
   options: DecodeOptions,
+  maxKeys: number,
 ): PredictionEvent {
   const status = statusOf(o.status);
   return {
@@ -109,7 +116,7 @@ function predictionEvent(
     modelVersion: identifier(o.model_version, 'model_version') ?? UNKNOWN_VERSION,
     id: identifier(o.id, 'id'),
     ts: timestamp(o.ts, fallbackTs),
-    features: features(o.features, options),
+    features: features(o.features, options, maxKeys),
     prediction: prediction(o.prediction),
     latencyMs: nonNegative(o.latency_ms, 'latency_ms'),
     status,
@@ -124,8 +131,14 @@ function featureEvent(
   model: string,
   fallbackTs: number,
   options: DecodeOptions,
+  maxKeys: number,
 ): FeatureEvent {
-  return { kind: 'feature', model, ts: timestamp(o.ts, fallbackTs), features: features(o.features, options) };
+  return {
+    kind: 'feature',
+    model,
+    ts: timestamp(o.ts, fallbackTs),
+    features: features(o.features, options, maxKeys),
+  };
 }
 
 function statusOf(v: unknown): 'ok' | 'error' {
@@ -174,10 +187,11 @@ function booleanOr(v: unknown, field: string, fallback: boolean): boolean {
   throw new Reject('invalid_field', `${field}: expected true or false, got ${describe(v)}`);
 }
 
-function features(v: unknown, options: DecodeOptions): Features {
+function features(v: unknown, options: DecodeOptions, maxKeys: number): Features {
   if (v === undefined || v === null) return {};
   if (!isPlainObject(v))
     throw new Reject('invalid_field', `features: expected an object, got ${describe(v)}`);
+  if (maxKeys <= options.maxFeaturesPerEvent) return v;
   let count = 0;
   for (const _ in v) {
     if (++count > options.maxFeaturesPerEvent) {

@@ -3,9 +3,10 @@
  * composition root (no global registry). Names are a contract with dashboards and alert
  * rules: each one is documented in docs/metrics.md.
  */
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
 
 import { REJECT_REASONS } from '../decode/reasons.js';
+import { SeriesHistogram } from './seriesHistogram.js';
 
 /** Seconds; from a cache hit (1 ms) to a slow batch model (10 s). */
 export const LATENCY_BUCKETS_SECONDS = [
@@ -52,14 +53,14 @@ export function createMetrics(registry: Registry, options: { version: string; de
       labelNames: ['model', 'model_version', 'error'] as const,
       registers,
     }),
-    latency: new Histogram({
+    latency: new SeriesHistogram({
       name: 'driftwatch_prediction_latency_seconds',
       help: 'Inference latency reported by the serving system (latency_ms), in seconds.',
       labelNames: ['model', 'model_version'] as const,
       buckets: [...LATENCY_BUCKETS_SECONDS],
       registers,
     }),
-    score: new Histogram({
+    score: new SeriesHistogram({
       name: 'driftwatch_prediction_score',
       help: 'Distribution of prediction scores (0..1 buckets); events with no numeric score are not observed.',
       labelNames: ['model', 'model_version'] as const,
