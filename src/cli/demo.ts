@@ -103,8 +103,8 @@ export async function runDemo(
   });
   clearInterval(timer);
   await producer?.stop();
-  await daemon.stop();
   await summary.print();
+  await daemon.stop();
 }
 
 /** The demo's own topics, created when missing (a real deployment provisions its topics). */

@@ -2,7 +2,7 @@
  * The dead-letter sink: every rejected record is produced, unchanged (key, value, headers),
  * to the dead-letter topic, with headers saying why it was rejected and where it came from.
  * `consume` resolves only when the broker has acknowledged the whole batch (acks=all), so the
- * source never commits past a rejection that is not yet kept.
+ * source never commits past a rejection that is not yet kept (at-least-once).
  */
 import type { Kafka, Producer } from 'kafkajs';
 
@@ -35,14 +35,15 @@ export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
     private readonly metrics: Metrics,
   ) {
     this.producer = kafka.producer({
-      // Idempotence keeps a retried send from writing a dead letter twice.
-      idempotent: true,
+      // Not idempotent: kafkajs' idempotent producer retries forever inside send(), which
+      // would hide an unwritable DLQ from the failure counter and the logs. A write that fails
+      // ambiguously may therefore be repeated when the source retries the batch: the DLQ is
+      // at-least-once. One request in flight keeps dead letters in order.
       maxInFlightRequests: 1,
       // The dead-letter topic is provisioned on purpose (partitions, retention, ACLs); a typo
       // in its name must surface as failed writes, not as a stray auto-created topic.
       allowAutoTopicCreation: false,
-      // Few, short retries here: the source retries the whole batch with its own backoff and
-      // heartbeats between attempts, which a long retry loop inside send() would starve.
+      // Few, short retries: the source retries the whole batch with its own backoff.
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
     });
   }

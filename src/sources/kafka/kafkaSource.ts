@@ -20,6 +20,7 @@ import { connecting } from './client.js';
 
 const RETRY_INITIAL_MS = 250;
 const RETRY_MAX_MS = 10_000;
+const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface KafkaSourceOptions {
   readonly kafka: Kafka;
@@ -111,29 +112,14 @@ export class KafkaSource implements Lifecycle {
     const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
     const last = batch.lastOffset();
 
-    let resume: (() => void) | null = null;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.options.next.consume(records);
-        break;
-      } catch (error) {
-        // The batch was not taken: keep the partition where it is and try again later.
-        if (resume === null) resume = pause();
-        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
-        this.options.logger.warn(
-          { err: error, topic: batch.topic, partition: batch.partition, attempt, delayMs: Math.round(delay) },
-          'downstream did not take the batch; retrying',
-        );
-        await sleep(delay);
-        if (!isRunning() || isStale()) {
-          // Stopping or rebalanced: leave the batch uncommitted; whoever owns it next re-reads it.
-          resume();
-          return;
-        }
-        await heartbeat();
-      }
+    // A slow downstream must not cost the group membership: heartbeat while it works.
+    // (kafkajs throttles heartbeats to its heartbeatInterval; errors surface via isStale().)
+    const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    try {
+      if (!(await this.deliver(records, batch.topic, batch.partition, pause, isRunning, isStale))) return;
+    } finally {
+      clearInterval(beating);
     }
-    resume?.();
     resolveOffset(last);
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
@@ -142,7 +128,41 @@ export class KafkaSource implements Lifecycle {
       { topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
-    if (this.running) await heartbeat();
+  }
+
+  /**
+   * Hands the batch downstream until it is taken (true), pausing the partition and backing
+   * off between tries; false when stopping or rebalanced first, leaving the batch
+   * uncommitted for whoever owns the partition next.
+   */
+  private async deliver(
+    records: RawRecord[],
+    topic: string,
+    partition: number,
+    pause: () => () => void,
+    isRunning: () => boolean,
+    isStale: () => boolean,
+  ): Promise<boolean> {
+    let resume: (() => void) | null = null;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.options.next.consume(records);
+          return true;
+        } catch (error) {
+          resume ??= pause();
+          const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+          this.options.logger.warn(
+            { err: error, topic, partition, attempt, delayMs: Math.round(delay) },
+            'downstream did not take the batch; retrying',
+          );
+          await sleep(delay);
+          if (!isRunning() || isStale()) return false;
+        }
+      }
+    } finally {
+      resume?.();
+    }
   }
 
   /** Lag from the broker's view: what the group has committed vs each partition's end. */
