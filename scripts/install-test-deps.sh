@@ -74,7 +74,7 @@ fetch_kafka() {
     fi
   done
   if [ ! -x node_modules/.bin/tsx ]; then
-    log "node_modules missing; run 'npm ci' first"
+    log "node_modules missing; run 'npm install' first"
     exit 1
   fi
   local versions=("$@")

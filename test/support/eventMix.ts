@@ -3,7 +3,7 @@
  * the exact counts and sums the daemon must report for it. The valid events repeat a
  * pattern of period 100, so any run of whole periods has the same proportions.
  */
-import type { RejectReason } from '../../src/decode/reasons.js';
+import { REJECT_REASONS, type RejectReason } from '../../src/decode/reasons.js';
 
 export const MODELS = ['fraud-scorer', 'churn-model'] as const;
 /** Limits the test config sets, so that too_large and too_many_features are cheap to make. */
@@ -71,17 +71,8 @@ function encodeValid(e: ValidEvent, i: number): Buffer {
   );
 }
 
-export const INVALID_KINDS: readonly RejectReason[] = [
-  'empty',
-  'too_large',
-  'invalid_utf8',
-  'invalid_json',
-  'not_object',
-  'missing_model',
-  'unknown_model',
-  'invalid_field',
-  'too_many_features',
-];
+/** Every rejection reason: a reason added to the decoder needs a generator below. */
+export const INVALID_KINDS: readonly RejectReason[] = REJECT_REASONS;
 
 function encodeInvalid(reason: RejectReason, i: number): Buffer | null {
   switch (reason) {
