@@ -6,9 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 import { runCli } from '../support/daemon.js';
+import { uniqueName } from '../support/kafkaTopics.js';
 import { parsePromText, sumOf } from '../support/promText.js';
 
 interface Result {
@@ -113,5 +114,28 @@ describe('driftwatch demo', () => {
     const samples = parsePromText(metricsText);
     expect(sumOf(samples, 'driftwatch_predictions_total', { model: 'fraud-scorer' })).toBeGreaterThan(500);
     expect(sumOf(samples, 'driftwatch_events_rejected_total')).toBeGreaterThan(0);
+  });
+
+  it('with --kafka, produces the stream into a real broker and consumes it back', async () => {
+    const topic = uniqueName('it.demo');
+    const r = await cli([
+      'demo',
+      '--kafka',
+      inject('kafkaBootstrap'),
+      '--topic',
+      topic,
+      '--duration',
+      '8',
+      '--every',
+      '2',
+      '--port',
+      '0',
+      '--rate',
+      '500',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`topic ${topic}`);
+    const counts = [...r.stdout.matchAll(/fraud-scorer\s+(\d+) predictions/g)].map((m) => Number(m[1]));
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(1000);
   });
 });

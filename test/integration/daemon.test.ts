@@ -116,6 +116,15 @@ describe('daemon against a real Kafka broker', () => {
     expect(sumOf(samples, 'driftwatch_dead_letters_total', { outcome: 'written' })).toBe(500);
     expect(sumOf(samples, 'driftwatch_build_info')).toBe(1);
     expect(samples.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
+    expect(sumOf(samples, 'driftwatch_source_up', { source: 'kafka' })).toBe(1);
+    expect(await (await fetch(`${daemon.url}/healthz`)).text()).toBe('ok\n');
+    const status = (await (await fetch(`${daemon.url}/api/v1/status`)).json()) as {
+      ready: boolean;
+      models: Array<{ name: string }>;
+    };
+    expect(status.ready).toBe(true);
+    expect(status.models.map((m) => m.name)).toEqual(['fraud-scorer', 'churn-model']);
+    expect((await fetch(`${daemon.url}/nope`)).status).toBe(404);
     await waitUntil('consumer lag reaches 0', async () => {
       const s = await daemon.metrics();
       const lag = s.filter(

@@ -107,7 +107,7 @@ export class KafkaSource implements Lifecycle {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, isRunning, isStale, pause, resolveOffset } = payload;
+    const { batch, commitOffsetsIfNecessary, heartbeat, isRunning, isStale, pause, resolveOffset } = payload;
     if (batch.messages.length === 0) return;
     const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
     const last = batch.lastOffset();
@@ -121,9 +121,16 @@ export class KafkaSource implements Lifecycle {
       clearInterval(beating);
     }
     resolveOffset(last);
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    // The payload's commit, not consumer.commitOffsets(): the latter silently does nothing
+    // once stop() has begun, which would lose the commit of the batch finished on SIGTERM.
+    await commitOffsetsIfNecessary({
+      topics: [
+        {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+        },
+      ],
+    });
     this.options.metrics.consumerLag.set(
       { topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
