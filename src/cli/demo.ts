@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 
 import { Daemon, type SourceFactory } from '../app.js';
 import * as d from '../config/defaults.js';
@@ -142,7 +142,7 @@ class SyntheticProducer {
       clientId: 'driftwatch-demo-producer',
       brokers,
       logLevel: logLevel.NOTHING,
-    }).producer();
+    }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async start(): Promise<void> {

@@ -4,7 +4,7 @@
  * `consume` resolves only when the broker has acknowledged the whole batch (acks=all), so the
  * source never commits past a rejection that is not yet kept (at-least-once).
  */
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 import type { Rejection } from '../pipeline/decodeStage.js';
 import type { BatchConsumer, Lifecycle } from '../pipeline/stage.js';
@@ -40,6 +40,8 @@ export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
       // ambiguously may therefore be repeated when the source retries the batch: the DLQ is
       // at-least-once. One request in flight keeps dead letters in order.
       maxInFlightRequests: 1,
+      // Named explicitly: kafkajs warns at every start when the partitioner is left implicit.
+      createPartitioner: Partitioners.DefaultPartitioner,
       // The dead-letter topic is provisioned on purpose (partitions, retention, ACLs); a typo
       // in its name must surface as failed writes, not as a stray auto-created topic.
       allowAutoTopicCreation: false,
