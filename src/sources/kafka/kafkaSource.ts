@@ -35,7 +35,6 @@ export class KafkaSource implements Lifecycle {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private lagTimer: NodeJS.Timeout | null = null;
-  private running = false;
   private stopping: Promise<void> | null = null;
   private joined = false;
 
@@ -77,7 +76,6 @@ export class KafkaSource implements Lifecycle {
       await this.consumer.connect();
     });
     for (const topic of topics) await this.consumer.subscribe({ topic, fromBeginning: config.fromBeginning });
-    this.running = true;
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -93,7 +91,6 @@ export class KafkaSource implements Lifecycle {
   }
 
   private async doStop(): Promise<void> {
-    this.running = false;
     if (this.lagTimer !== null) clearInterval(this.lagTimer);
     // disconnect() waits for the batch in hand; handleBatch commits it before returning.
     await this.consumer.disconnect();
