@@ -15,7 +15,7 @@ import { Registry } from 'prom-client';
 
 import { startBroker } from '../scripts/kafka.js';
 import { Daemon } from '../src/app.js';
-import * as d from '../src/config/defaults.js';
+import { parseConfig } from '../src/config/load.js';
 import type { DriftwatchConfig } from '../src/config/types.js';
 import { decodeRecord } from '../src/decode/decodeEvent.js';
 import type { DriftEvent } from '../src/decode/event.js';
@@ -98,36 +98,19 @@ async function bareRun(kafka: Kafka, topic: string, group: string): Promise<numb
 }
 
 function config(bootstrap: string, topic: string, group: string): DriftwatchConfig {
-  return {
+  const file = {
     kafka: {
       brokers: [bootstrap],
-      clientId: 'bench',
-      groupId: group,
+      client_id: 'bench',
+      group_id: group,
       topics: { predictions: topic, features: null },
-      fromBeginning: true,
-      dlqTopic: null,
-      tls: null,
-      sasl: null,
-      connectionTimeoutMs: d.DEFAULT_CONNECTION_TIMEOUT,
-      sessionTimeoutMs: d.DEFAULT_SESSION_TIMEOUT,
-      lagIntervalMs: d.DEFAULT_LAG_INTERVAL,
+      from_beginning: true,
     },
-    models: ['fraud-scorer', 'churn-model'].map((name) => ({
-      name,
-      featureSource: 'predictions',
-      owner: null,
-      baseline: null,
-    })),
+    models: [{ name: 'fraud-scorer' }, { name: 'churn-model' }],
     server: { host: '127.0.0.1', port: 0 },
-    limits: {
-      maxEventBytes: d.DEFAULT_MAX_EVENT_BYTES,
-      maxErrorClassesPerModel: d.DEFAULT_MAX_ERROR_CLASSES_PER_MODEL,
-      maxVersionsPerModel: d.DEFAULT_MAX_VERSIONS_PER_MODEL,
-      maxFeaturesPerEvent: d.DEFAULT_MAX_FEATURES_PER_EVENT,
-    },
-    state: { directory: '/tmp/driftwatch-bench' },
     logging: { level: 'warn' },
   };
+  return parseConfig(JSON.stringify(file), 'bench configuration', {});
 }
 
 /** The daemon as `driftwatch run` builds it (HTTP server included), consuming the same topic. */

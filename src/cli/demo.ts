@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 
 import { Daemon, type SourceFactory } from '../app.js';
-import * as d from '../config/defaults.js';
+import { parseConfig } from '../config/load.js';
 import type { DriftwatchConfig } from '../config/types.js';
 import { DEMO_MODELS, SyntheticStream } from '../sources/synthetic/stream.js';
 import { SyntheticSource } from '../sources/synthetic/syntheticSource.js';
@@ -29,35 +29,29 @@ export interface DemoOptions {
 
 export const DEMO_TOPIC = 'driftwatch.demo.predictions';
 
+/**
+ * The demo's configuration, written as the YAML file a user would write (JSON is YAML) and
+ * put through the same loader, so its defaults and validation are the daemon's own.
+ */
 export function demoConfig(options: DemoOptions): DriftwatchConfig {
-  return {
-    kafka:
-      options.kafka === null
-        ? null
-        : {
+  const file = {
+    ...(options.kafka === null
+      ? {}
+      : {
+          kafka: {
             brokers: options.kafka.split(','),
-            clientId: 'driftwatch-demo',
-            groupId: 'driftwatch-demo',
+            client_id: 'driftwatch-demo',
+            group_id: 'driftwatch-demo',
             topics: { predictions: options.topic, features: null },
-            fromBeginning: false,
-            dlqTopic: `${options.topic}.dlq`,
-            tls: null,
-            sasl: null,
-            connectionTimeoutMs: d.DEFAULT_CONNECTION_TIMEOUT,
-            sessionTimeoutMs: d.DEFAULT_SESSION_TIMEOUT,
-            lagIntervalMs: 5 * d.SECOND,
+            dlq_topic: `${options.topic}.dlq`,
+            lag_interval: '5s',
           },
-    models: DEMO_MODELS.map((name) => ({ name, featureSource: 'predictions', owner: null, baseline: null })),
+        }),
+    models: DEMO_MODELS.map((name) => ({ name })),
     server: { host: '127.0.0.1', port: options.port },
-    limits: {
-      maxEventBytes: d.DEFAULT_MAX_EVENT_BYTES,
-      maxErrorClassesPerModel: d.DEFAULT_MAX_ERROR_CLASSES_PER_MODEL,
-      maxVersionsPerModel: d.DEFAULT_MAX_VERSIONS_PER_MODEL,
-      maxFeaturesPerEvent: d.DEFAULT_MAX_FEATURES_PER_EVENT,
-    },
-    state: { directory: d.DEFAULT_STATE_DIRECTORY },
     logging: { level: 'warn' },
   };
+  return parseConfig(JSON.stringify(file), 'demo configuration', {});
 }
 
 /** Runs the demo until `durationSeconds` pass or SIGINT/SIGTERM; resolves when stopped. */

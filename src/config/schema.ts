@@ -287,7 +287,8 @@ const modelShape = {
 
 const serverShape = {
   host: text('0.0.0.0').default(D.DEFAULT_SERVER_HOST),
-  port: integer(9874, 1, 65535).default(D.DEFAULT_PORT),
+  // 0 asks the system for any free port (the bound port is logged at start).
+  port: integer(9874, 0, 65535).default(D.DEFAULT_PORT),
 };
 
 const limitsShape = {

@@ -214,7 +214,7 @@ describe('loadConfig and checkConfig on files', () => {
 
   it('loadConfig throws a ConfigError naming the file and listing every problem', () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'server: {port: 0}\nmodels: []\n');
+    writeFileSync(file, 'server: {port: -1}\nmodels: []\n');
     let caught: unknown;
     try {
       loadConfig(file, {});
@@ -225,7 +225,7 @@ describe('loadConfig and checkConfig on files', () => {
     expect((caught as ConfigError).code).toBe('DW_CONFIG_INVALID');
     expect((caught as ConfigError).message).toBe(
       `${file}: 2 problem(s)\n` +
-        '  server.port: 0 is out of range; use a whole number from 1 to 65535, e.g. 9874\n' +
+        '  server.port: -1 is out of range; use a whole number from 0 to 65535, e.g. 9874\n' +
         '  models: no model is configured; add at least one, e.g. models: [{name: fraud-scorer}]',
     );
   });

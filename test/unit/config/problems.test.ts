@@ -122,7 +122,7 @@ describe('missing keys and wrong types', () => {
       'a word for a number',
       `${M}server: {port: http}\n`,
       'server.port',
-      '"http" is not a number; use a whole number from 1 to 65535, e.g. 9874',
+      '"http" is not a number; use a whole number from 0 to 65535, e.g. 9874',
     ],
     [
       'a fraction for a count',
@@ -131,16 +131,16 @@ describe('missing keys and wrong types', () => {
       '1.5 is not a whole number; use e.g. 1000',
     ],
     [
-      'port 0',
-      `${M}server: {port: 0}\n`,
+      'a negative port',
+      `${M}server: {port: -1}\n`,
       'server.port',
-      '0 is out of range; use a whole number from 1 to 65535, e.g. 9874',
+      '-1 is out of range; use a whole number from 0 to 65535, e.g. 9874',
     ],
     [
       'port 70000',
       `${M}server: {port: 70000}\n`,
       'server.port',
-      '70000 is out of range; use a whole number from 1 to 65535, e.g. 9874',
+      '70000 is out of range; use a whole number from 0 to 65535, e.g. 9874',
     ],
     [
       'a zero limit',
