@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   KS_MAX_AUTO_N,
@@ -9,23 +8,8 @@ import {
   type KsMethod,
 } from '../../../src/stats/ksTwoSample.js';
 import { kstwobignSf, kstwoSf } from '../../../src/stats/kolmogorov.js';
+import { numericCases } from './vectors.js';
 
-interface KsExpected {
-  statistic: number;
-  pvalue: number;
-}
-interface VectorCase {
-  name: string;
-  type: 'numeric' | 'categorical';
-  reference: number[];
-  current: number[];
-  ks?: Record<KsMethod, KsExpected>;
-}
-
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/stats_vectors.json', import.meta.url), 'utf8'),
-) as { cases: VectorCase[] };
-const numericCases = vectors.cases.filter((c) => c.type === 'numeric');
 const METHODS: readonly KsMethod[] = ['exact', 'asymp', 'kolmogorov'];
 
 /** statistics.md: statistics within 1e-9 relative, or 1e-12 absolute near 0. */

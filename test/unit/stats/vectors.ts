@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { expect } from 'vitest';
 
@@ -23,6 +25,10 @@ export interface NumericCase extends CaseBase {
   readonly cut_points: readonly number[];
   readonly wasserstein: number;
   readonly wasserstein_normed: number | null;
+  /** Per p-value method: scipy's statistic and p-value. */
+  readonly ks: Readonly<
+    Record<'exact' | 'asymp' | 'kolmogorov', { readonly statistic: number; readonly pvalue: number }>
+  >;
 }
 
 export interface CategoricalCase extends CaseBase {
@@ -42,9 +48,26 @@ interface StatsVectors {
   readonly cases: readonly StatsCase[];
 }
 
-export const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/stats_vectors.json', import.meta.url), 'utf8'),
-) as StatsVectors;
+/**
+ * shared/ stands beside the repository (in CI too); DRIFTWATCH_SHARED_DIR points elsewhere.
+ */
+const VECTORS_FILE =
+  process.env.DRIFTWATCH_SHARED_DIR !== undefined
+    ? join(process.env.DRIFTWATCH_SHARED_DIR, 'reference', 'stats_vectors.json')
+    : fileURLToPath(new URL('../../../../shared/reference/stats_vectors.json', import.meta.url));
+
+function readVectors(): StatsVectors {
+  try {
+    return JSON.parse(readFileSync(VECTORS_FILE, 'utf8')) as StatsVectors;
+  } catch (error) {
+    throw new Error(
+      `cannot read the reference vectors at ${VECTORS_FILE} (${(error as Error).message}); ` +
+        'shared/ must stand beside the repository, or set DRIFTWATCH_SHARED_DIR',
+    );
+  }
+}
+
+export const vectors = readVectors();
 
 export const numericCases = vectors.cases.filter((c): c is NumericCase => c.type === 'numeric');
 export const categoricalCases = vectors.cases.filter((c): c is CategoricalCase => c.type === 'categorical');
