@@ -13,18 +13,9 @@ import {
 } from '../../../src/stats/ksSummary.js';
 import { numericCutPoints } from '../../../src/stats/bins.js';
 import { ksPvalue, ksStatisticSorted, ksTest, type KsMethod } from '../../../src/stats/ksTwoSample.js';
+import { seededRandom } from './vectors.js';
 
-/** A deterministic generator (mulberry32) so the random cases are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -8,7 +8,7 @@ import {
   type KsMethod,
 } from '../../../src/stats/ksTwoSample.js';
 import { kstwobignSf, kstwoSf } from '../../../src/stats/kolmogorov.js';
-import { numericCases } from './vectors.js';
+import { numericCases, seededRandom } from './vectors.js';
 
 const METHODS: readonly KsMethod[] = ['exact', 'asymp', 'kolmogorov'];
 
@@ -35,17 +35,7 @@ function expectPvalue(actual: number, expected: number): void {
   }
 }
 
-/** A deterministic generator (mulberry32) so property tests are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function normals(n: number, shift: number, random: () => number): number[] {
   const out: number[] = [];
