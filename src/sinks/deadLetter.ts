@@ -6,6 +6,7 @@
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
+import { DriftwatchError } from '../errors.js';
 import type { Rejection } from '../pipeline/decodeStage.js';
 import type { BatchConsumer, Lifecycle } from '../pipeline/stage.js';
 import { connecting } from '../sources/kafka/client.js';
@@ -83,7 +84,12 @@ export class DeadLetterSink implements BatchConsumer<Rejection>, Lifecycle {
       });
     } catch (error) {
       this.metrics.deadLetters.inc({ outcome: 'failed' }, rejections.length);
-      throw error;
+      throw new DriftwatchError(
+        'DW_DLQ_PRODUCE',
+        `cannot write ${rejections.length} rejected record(s) to dead-letter topic ${this.topic}: ` +
+          `${error instanceof Error ? error.message : String(error)}; check that kafka.dlq_topic exists and may be written`,
+        { retryable: true, cause: error },
+      );
     }
     this.metrics.deadLetters.inc({ outcome: 'written' }, rejections.length);
   }

@@ -250,6 +250,9 @@ describe('daemon when the dead-letter topic cannot be written', () => {
     );
     expect(sumOf(samples, 'driftwatch_dead_letters_total', { outcome: 'written' })).toBe(0);
     expect((await fetch(`${daemon.url}/readyz`)).status).toBe(200);
+    // The log says what failed and what to check, once per retry, not once per record.
+    expect(daemon.output()).toContain('DW_DLQ_PRODUCE');
+    expect(daemon.output()).toContain(dlqTopic);
 
     await createTopics(kafka, [dlqTopic], 1);
     await waitUntil('everything consumed once the DLQ exists', async () => {
