@@ -12,7 +12,10 @@ export type ErrorCode =
   | 'DW_KAFKA_CONNECT'
   | 'DW_DLQ_PRODUCE'
   | 'DW_SERVER_LISTEN'
-  | 'DW_USAGE';
+  | 'DW_USAGE'
+  | 'DW_BASELINE_INVALID'
+  | 'DW_INPUT_INVALID'
+  | 'DW_INPUT_READ';
 
 export class DriftwatchError extends Error {
   readonly code: ErrorCode;
