@@ -5,6 +5,7 @@
  * Durations are in milliseconds, sizes in bytes.
  */
 
+import type { Correction } from '../evaluate/types.js';
 import type { FeatureSource, LogLevel } from './types.js';
 
 // Units. Durations are milliseconds, sizes are bytes.
@@ -41,6 +42,19 @@ export const DEFAULT_LAG_INTERVAL = 15 * SECOND;
 export const DEFAULT_FEATURE_SOURCE: FeatureSource = 'predictions';
 export const DEFAULT_OWNER = null;
 export const DEFAULT_BASELINE = null;
+
+// models[].drift (statistics.md, PRODUCT.md §4)
+/** PSI above this is drift ("> 0.25 significant"; 0.2 is the usual alerting line). */
+export const DEFAULT_PSI_THRESHOLD = 0.2;
+/** Adjusted KS / chi-square p-value below this (with the effect-size floor) is drift. */
+export const DEFAULT_P_VALUE = 0.05;
+export const DEFAULT_CORRECTION: Correction = 'benjamini-hochberg';
+/** KS D a significant p-value must also reach: on huge windows tiny shifts are significant. */
+export const DEFAULT_MIN_KS_STATISTIC = 0.1;
+/** Jensen–Shannon distance a significant chi-square must also reach. */
+export const DEFAULT_MIN_JS_DISTANCE = 0.1;
+/** Fewer valid values than this in a window (or the baseline): insufficient_data. */
+export const DEFAULT_MIN_SAMPLES = 200;
 
 // server
 export const DEFAULT_SERVER_HOST = '0.0.0.0';

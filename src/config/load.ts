@@ -218,6 +218,14 @@ function toRuntime(parsed: ParsedConfig, secrets: Secrets): DriftwatchConfig {
       featureSource: model.feature_source,
       owner: model.owner,
       baseline: model.baseline,
+      drift: {
+        psi: model.drift.psi_threshold,
+        pValue: model.drift.p_value,
+        correction: model.drift.correction,
+        minKsStatistic: model.drift.min_ks_statistic,
+        minJsDistance: model.drift.min_js_distance,
+        minSamples: model.drift.min_samples,
+      },
     })),
     server: { host: parsed.server.host, port: parsed.server.port },
     limits: {

@@ -78,6 +78,22 @@ function integer(example: number, min: number, max: number = Number.MAX_SAFE_INT
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/** A real number in [min, max] (or (min, max] with `exclusiveMin`). */
+function real(example: number, min: number, max: number, exclusiveMin = false) {
+  const range = `a number ${exclusiveMin ? 'above' : 'from'} ${min} ${exclusiveMin ? 'and at most' : 'to'} ${max}`;
+  const error = (issue: RawIssue): string => {
+    const value = issue.input;
+    if (value === undefined) return required(String(example));
+    if (typeof value === 'string' && /^\s*[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?\s*$/.test(value)) {
+      return `${show(value)} is a string, not a number; remove the quotes: ${value.trim()}`;
+    }
+    if (typeof value !== 'number') return `${show(value)} is not a number; use ${range}, e.g. ${example}`;
+    return `${show(value)} is out of range; use ${range}, e.g. ${example}`;
+  };
+  const base = z.number({ error });
+  return (exclusiveMin ? base.gt(min, { error }) : base.min(min, { error })).max(max, { error });
+}
+
 function boolean() {
   return z.boolean({
     error: (issue: RawIssue) =>
@@ -225,6 +241,7 @@ function optionalSection<T extends z.core.$ZodLooseShape>(shape: T, example: str
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export const FEATURE_SOURCES = ['predictions', 'features', 'both'] as const;
+export const CORRECTIONS = ['benjamini-hochberg', 'bonferroni', 'none'] as const;
 
 const topicsShape = {
   predictions: topic('ml.predictions').default(D.DEFAULT_PREDICTIONS_TOPIC),
@@ -273,6 +290,15 @@ const kafkaShape = {
   lag_interval: duration('15s').default(D.DEFAULT_LAG_INTERVAL),
 };
 
+const driftShape = {
+  psi_threshold: real(0.2, 0, 100, true).default(D.DEFAULT_PSI_THRESHOLD),
+  p_value: real(0.05, 0, 1, true).default(D.DEFAULT_P_VALUE),
+  correction: choice(CORRECTIONS, 'benjamini-hochberg').default(D.DEFAULT_CORRECTION),
+  min_ks_statistic: real(0.1, 0, 1).default(D.DEFAULT_MIN_KS_STATISTIC),
+  min_js_distance: real(0.1, 0, 1).default(D.DEFAULT_MIN_JS_DISTANCE),
+  min_samples: integer(200, 1).default(D.DEFAULT_MIN_SAMPLES),
+};
+
 const modelShape = {
   name: pattern(
     'fraud-scorer',
@@ -283,6 +309,7 @@ const modelShape = {
   feature_source: choice(FEATURE_SOURCES, 'predictions').default(D.DEFAULT_FEATURE_SOURCE),
   owner: text('team-fraud, or null').nullable().default(D.DEFAULT_OWNER),
   baseline: text('baselines/fraud-scorer.json, or null').nullable().default(D.DEFAULT_BASELINE),
+  drift: optionalSection(driftShape, '{psi_threshold: 0.2, p_value: 0.05}'),
 };
 
 const serverShape = {
@@ -349,6 +376,7 @@ const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['kafka.tls', Object.keys(tlsShape)],
   ['kafka.sasl', Object.keys(saslShape)],
   ['models[]', Object.keys(modelShape)],
+  ['models[].drift', Object.keys(driftShape)],
   ['server', Object.keys(serverShape)],
   ['limits', Object.keys(limitsShape)],
   ['state', Object.keys(stateShape)],

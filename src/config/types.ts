@@ -4,6 +4,8 @@
  * YAML keys are snake_case; these runtime types are camelCase.
  */
 
+import type { DriftThresholds } from '../evaluate/types.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -57,6 +59,8 @@ export interface ModelConfig {
   readonly owner: string | null;
   /** Path of the model's baseline file; null until one is built. */
   readonly baseline: string | null;
+  /** Verdict rules of the model's features (`models[].drift`). */
+  readonly drift: DriftThresholds;
 }
 
 export interface ServerConfig {

@@ -10,6 +10,15 @@ import { ConfigError, DriftwatchError } from '../../../src/errors.js';
 import { MINIMAL } from './helpers.js';
 
 const EXAMPLE = 'config/driftwatch.example.yaml';
+/** The verdict defaults, pinned here literally so that changing one is a visible decision. */
+const DEFAULT_DRIFT = {
+  psi: 0.2,
+  pValue: 0.05,
+  correction: 'benjamini-hochberg',
+  minKsStatistic: 0.1,
+  minJsDistance: 0.1,
+  minSamples: 200,
+} as const;
 const dir = mkdtempSync(join(tmpdir(), 'driftwatch-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,8 +50,9 @@ describe('config/driftwatch.example.yaml', () => {
           featureSource: 'predictions',
           owner: 'team-fraud',
           baseline: 'baselines/fraud-scorer.json',
+          drift: DEFAULT_DRIFT,
         },
-        { name: 'churn-predictor', featureSource: 'both', owner: null, baseline: null },
+        { name: 'churn-predictor', featureSource: 'both', owner: null, baseline: null, drift: DEFAULT_DRIFT },
       ],
       server: { host: '0.0.0.0', port: 9900 },
       limits: {
@@ -108,7 +118,15 @@ describe('defaults', () => {
         sessionTimeoutMs: 30_000,
         lagIntervalMs: 15_000,
       },
-      models: [{ name: 'fraud-scorer', featureSource: 'predictions', owner: null, baseline: null }],
+      models: [
+        {
+          name: 'fraud-scorer',
+          featureSource: 'predictions',
+          owner: null,
+          baseline: null,
+          drift: DEFAULT_DRIFT,
+        },
+      ],
       server: { host: '0.0.0.0', port: 9874 },
       limits: {
         maxEventBytes: 1_048_576,

@@ -592,3 +592,53 @@ describe('several problems', () => {
     ]);
   });
 });
+
+describe('models[].drift', () => {
+  const D = `${M}    drift:\n`;
+  expectOne([
+    [
+      'a p-value of 0',
+      `${D}      p_value: 0\n`,
+      'models[0].drift.p_value',
+      '0 is out of range; use a number above 0 and at most 1, e.g. 0.05',
+    ],
+    [
+      'a quoted threshold',
+      `${D}      psi_threshold: "0.25"\n`,
+      'models[0].drift.psi_threshold',
+      '"0.25" is a string, not a number; remove the quotes: 0.25',
+    ],
+    [
+      'a correction with a typo',
+      `${D}      correction: bonferoni\n`,
+      'models[0].drift.correction',
+      '"bonferoni" is not one of benjamini-hochberg, bonferroni, none; did you mean bonferroni?',
+    ],
+    [
+      'a fractional min_samples',
+      `${D}      min_samples: 20.5\n`,
+      'models[0].drift.min_samples',
+      '20.5 is not a whole number; use e.g. 200',
+    ],
+    [
+      'an unknown key',
+      `${D}      psi: 0.3\n`,
+      'models[0].drift.psi',
+      'unknown key "psi"; remove it (the keys here are psi_threshold, p_value, correction, min_ks_statistic, min_js_distance, min_samples)',
+    ],
+  ]);
+
+  it('takes every key', () => {
+    const yaml =
+      `${D}      psi_threshold: 0.25\n      p_value: 0.01\n      correction: none\n` +
+      `      min_ks_statistic: 0.05\n      min_js_distance: 0\n      min_samples: 1000\n`;
+    expect(parseConfig(yaml, 'a.yaml', {}).models[0]?.drift).toEqual({
+      psi: 0.25,
+      pValue: 0.01,
+      correction: 'none',
+      minKsStatistic: 0.05,
+      minJsDistance: 0,
+      minSamples: 1000,
+    });
+  });
+});
