@@ -79,6 +79,8 @@ export interface BaselineSource {
   readonly gzip: boolean;
   /** Data rows read (header excluded). */
   readonly rows: number;
+  /** Rows skipped as malformed under `--skip-bad-rows` (not in `rows`); absent in a file means 0. */
+  readonly skippedRows?: number;
 }
 
 /** The options the baseline was built with, kept so a rebuild can reproduce it. */
@@ -105,4 +107,12 @@ export interface Baseline {
   readonly options: BaselineBuildOptions;
   /** In the order of the training file's columns, `__prediction__` last when present. */
   readonly features: readonly BaselineFeature[];
+  /** Columns of the training file that are not features, and why; absent in a file means none. */
+  readonly excluded?: readonly ExcludedColumn[];
+}
+
+/** A column left out of a baseline: by `--exclude`, or because it held no valid value. */
+export interface ExcludedColumn {
+  readonly name: string;
+  readonly reason: 'excluded_by_option' | 'no_valid_values';
 }
