@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need on a Debian 12 machine (CI or dev):
 #   - prometheus + promtool from Debian's archive (one package ships both);
+#   - chromium from Debian's archive, for the tests that open HTML reports in a
+#     headless browser (or set CHROMIUM_BIN to a Chromium/Chrome binary);
 #   - the Kafka broker jars from Maven Central into ${DRIFTWATCH_CACHE:-~/.cache/driftwatch}.
 # Idempotent and quick when everything is present: apt is only touched when a
 # binary is missing, and the jars are only fetched when their cache dir is absent.
@@ -66,6 +68,28 @@ install_prometheus() {
   log "installed: $(prometheus --version 2>&1 | head -n1)"
 }
 
+install_chromium() {
+  local bin
+  for bin in "${CHROMIUM_BIN:-}" chromium chromium-browser; do
+    if [ -n "$bin" ] && command -v "$bin" >/dev/null 2>&1; then
+      log "chromium present: $("$bin" --version 2>/dev/null | head -n1)"
+      return
+    fi
+  done
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "chromium missing and apt-get unavailable; install Chromium and put it on PATH, or set CHROMIUM_BIN"
+    exit 1
+  fi
+
+  log "installing chromium from apt"
+  as_root apt-get update -qq
+  # --no-install-recommends keeps out the desktop extras; a font is needed for the
+  # screenshots to show text, and minimal images may ship none.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium fonts-dejavu-core >/dev/null
+  log "installed: $(chromium --version 2>/dev/null | head -n1)"
+}
+
 fetch_kafka() {
   for tool in java mvn; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -85,4 +109,5 @@ fetch_kafka() {
 }
 
 install_prometheus
+install_chromium
 fetch_kafka "$@"
