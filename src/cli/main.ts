@@ -2,20 +2,30 @@
 /**
  * The `driftwatch` command. The only module that may exit the process: every other one
  * returns or throws, and errors are turned into a message and an exit code here.
- * Exit codes: 0 success, 1 invalid configuration (check-config) or failure, 2 bad usage.
+ * Exit codes: 0 success, 1 invalid configuration (check-config) or failure, 2 bad usage or bad
+ * input (a baseline or input file that cannot be used; `replay` exits 2 on every error of its input).
  */
 import { Command, InvalidArgumentError } from 'commander';
 
 import { Daemon } from '../app.js';
 import { checkConfig, loadConfig } from '../config/load.js';
-import { DriftwatchError } from '../errors.js';
+import { DriftwatchError, type ErrorCode } from '../errors.js';
 import { createLogger } from '../telemetry/logger.js';
 import { readVersion } from '../version.js';
+import { registerBaselineCommands } from './baseline.js';
 import { DEMO_TOPIC, runDemo } from './demo.js';
+import { registerReplayCommand } from './replay.js';
 
 /** SIGTERM must end the process within 10 s; this leaves a margin for the last commit. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 const DEFAULT_CONFIG = 'config/driftwatch.yaml';
+/** Errors that mean "what you gave me is wrong" exit with 2, as usage errors do; others with 1. */
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
+  'DW_USAGE',
+  'DW_BASELINE_INVALID',
+  'DW_INPUT_INVALID',
+  'DW_INPUT_READ',
+]);
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -148,6 +158,8 @@ export function buildProgram(): Command {
         process.exit(0);
       },
     );
+  registerBaselineCommands(program);
+  registerReplayCommand(program);
   return program;
 }
 
@@ -156,7 +168,7 @@ buildProgram()
   .catch((error: unknown) => {
     if (error instanceof DriftwatchError) {
       process.stderr.write(`driftwatch: ${error.code}: ${error.message}\n`);
-      process.exit(error.code === 'DW_USAGE' ? 2 : 1);
+      process.exit(BAD_INPUT.has(error.code) ? 2 : 1);
     }
     process.stderr.write(
       `driftwatch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

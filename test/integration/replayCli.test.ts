@@ -1,0 +1,300 @@
+/**
+ * `driftwatch replay` as a CI job runs it: a baseline built from a training CSV by
+ * `driftwatch baseline build`, event files replayed against it, the exit codes, the JSON report's
+ * figures checked against the statistics on the full samples, and the HTML report rendered by a
+ * real headless Chromium.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { FeatureEvaluation } from '../../src/evaluate/types.js';
+import type { ReplayReport } from '../../src/report/types.js';
+import {
+  categoricalBins,
+  categoricalBinCounts,
+  numericBinCounts,
+  numericCutPoints,
+} from '../../src/stats/bins.js';
+import { chiSquareFromCounts } from '../../src/stats/chiSquare.js';
+import { jensenShannonFromCounts } from '../../src/stats/jensenShannon.js';
+import { ksStatistic } from '../../src/stats/ksTwoSample.js';
+import { psiFromCounts } from '../../src/stats/psi.js';
+import { normalSample, seededRandom } from '../unit/stats/vectors.js';
+import { renderInChromium } from '../support/chromium.js';
+import { execCli } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'driftwatch-replay-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const path = (name: string): string => join(dir, name);
+
+const COLORS = ['blue', 'green', 'red'] as const;
+const T0 = Date.parse('2026-11-22T00:00:00.000Z');
+
+interface Rows {
+  readonly amount: number[];
+  readonly color: string[];
+  readonly flag: boolean[];
+  readonly score: number[];
+}
+
+/** `n` rows; `shift` moves `amount`, `colorBias` makes red more common. Deterministic by seed. */
+function rows(seed: number, n: number, shift = 0, colorBias = 0): Rows {
+  const random = seededRandom(seed);
+  const amount = normalSample(random, n, 50 + shift, 10);
+  const color = Array.from({ length: n }, () => {
+    const u = random();
+    return u < colorBias ? 'red' : COLORS[Math.floor(random() * 3)]!;
+  });
+  const flag = Array.from({ length: n }, () => random() < 0.3);
+  const score = Array.from({ length: n }, () => random());
+  return { amount, color, flag, score };
+}
+
+function writeCsv(file: string, r: Rows): void {
+  const lines = ['amount,color,flag,score'];
+  for (let i = 0; i < r.amount.length; i++) {
+    lines.push(`${r.amount[i]},${r.color[i]},${r.flag[i]},${r.score[i]}`);
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+function eventLines(model: string, r: Rows, stepMs = 1000): string[] {
+  return r.amount.map((amount, i) =>
+    JSON.stringify({
+      model,
+      model_version: '2',
+      ts: new Date(T0 + i * stepMs).toISOString(),
+      features: { amount, color: r.color[i], flag: r.flag[i] },
+      prediction: r.score[i],
+      latency_ms: 10,
+    }),
+  );
+}
+
+const training = rows(1, 3000);
+const stable = rows(2, 2000);
+const shifted = rows(3, 2000, 8, 0.5);
+
+function feature(report: ReplayReport, name: string): FeatureEvaluation {
+  const f = report.models[0]?.features.find((x) => x.feature === name);
+  if (f === undefined) throw new Error(`no feature ${name} in the report`);
+  return f;
+}
+
+async function replay(
+  args: readonly string[],
+): Promise<{ code: number | null; report: ReplayReport; stdout: string; stderr: string }> {
+  const out = path(`report-${Math.random().toString(36).slice(2)}.json`);
+  const result = await execCli(['replay', '--baseline', path('baseline.json'), '--json', out, ...args]);
+  if (result.code !== 0 && result.code !== 1)
+    throw new Error(`replay exited ${result.code}: ${result.stderr}`);
+  return { ...result, report: JSON.parse(readFileSync(out, 'utf8')) as ReplayReport };
+}
+
+beforeAll(async () => {
+  writeCsv(path('train.csv'), training);
+  const build = await execCli([
+    'baseline',
+    'build',
+    '--model',
+    'fraud',
+    '--input',
+    path('train.csv'),
+    '--prediction-column',
+    'score',
+    '--out',
+    path('baseline.json'),
+    '--quiet',
+  ]);
+  if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
+  writeFileSync(path('stable.jsonl'), `${eventLines('fraud', stable).join('\n')}\n`);
+  writeFileSync(path('shifted.jsonl'), `${eventLines('fraud', shifted).join('\n')}\n`);
+});
+
+describe('driftwatch replay', () => {
+  it('passes the gate on data like the training data, exit 0 with --fail-on-drift', async () => {
+    const { code, report, stdout } = await replay(['--input', path('stable.jsonl'), '--fail-on-drift']);
+    expect(code).toBe(0);
+    expect(report.drift).toBe(false);
+    expect(report.input).toMatchObject({ lines: 2000, accepted: 2000, rejected: 0 });
+    const model = report.models[0]!;
+    expect(model.features.map((f) => [f.feature, f.type, f.n_reference, f.n_current, f.verdict])).toEqual([
+      ['amount', 'numeric', 3000, 2000, 'ok'],
+      ['color', 'categorical', 3000, 2000, 'ok'],
+      ['flag', 'boolean', 3000, 2000, 'ok'],
+      ['__prediction__', 'numeric', 3000, 2000, 'ok'],
+    ]);
+    expect(model.drift_share).toBe(0);
+    expect(stdout).toContain('result: no drift');
+  });
+
+  it('fails the gate on shifted data with exit 1, and names what drifted', async () => {
+    const { code, report, stdout } = await replay(['--input', path('shifted.jsonl'), '--fail-on-drift']);
+    expect(code).toBe(1);
+    expect(report.drift).toBe(true);
+    expect(feature(report, 'amount').verdict).toBe('drift');
+    expect(feature(report, 'amount').drift_reasons).toEqual(['psi', 'ks']);
+    expect(feature(report, 'color').verdict).toBe('drift');
+    expect(feature(report, 'flag').verdict).toBe('ok');
+    expect(feature(report, '__prediction__').verdict).toBe('ok');
+    expect(report.models[0]!.drift_share).toBe(0.5);
+    expect(stdout).toContain('result: DRIFT');
+  });
+
+  it('reports drift but exits 0 without --fail-on-drift', async () => {
+    const { code, report } = await replay(['--input', path('shifted.jsonl')]);
+    expect(code).toBe(0);
+    expect(report.drift).toBe(true);
+  });
+
+  it('gives the statistics of the full samples: PSI, JS and chi-square exactly, D within its bound', async () => {
+    const { report } = await replay(['--input', path('shifted.jsonl')]);
+    const amount = feature(report, 'amount');
+    const cuts = numericCutPoints(training.amount, 10);
+    const ref = numericBinCounts(cuts, training.amount);
+    const cur = numericBinCounts(cuts, shifted.amount);
+    expect(amount.psi).toBeCloseTo(psiFromCounts(ref, cur), 12);
+    expect(amount.js_distance).toBeCloseTo(jensenShannonFromCounts(ref, cur), 12);
+    const d = ksStatistic(training.amount, shifted.amount);
+    expect(amount.ks_statistic!).toBeLessThanOrEqual(d);
+    expect(d).toBeLessThanOrEqual(amount.ks_statistic! + amount.ks_statistic_error_bound!);
+    // With 3,000 values and 1,000 quantiles the bound is below 1/Q + 2/n.
+    expect(amount.ks_statistic_error_bound!).toBeLessThan(1 / 1000 + 2 / 3000);
+
+    const color = feature(report, 'color');
+    const bins = categoricalBins(training.color);
+    const refC = categoricalBinCounts(bins, training.color);
+    const curC = categoricalBinCounts(bins, shifted.color);
+    expect(color.psi).toBeCloseTo(psiFromCounts(refC, curC), 12);
+    const chi2 = chiSquareFromCounts(refC.slice(0, -1), curC.slice(0, -1));
+    expect(color.chi2_statistic).toBeCloseTo(chi2!.statistic, 9);
+    expect(color.chi2_pvalue).toBe(chi2!.pValue);
+  });
+
+  it('counts bad lines by the daemon reasons and replays the rest', async () => {
+    const good = eventLines('fraud', stable).slice(0, 500);
+    const bad = [
+      'not json',
+      '[1,2]',
+      '{"features":{}}',
+      '{"model":"other","features":{}}',
+      '{"model":"fraud","ts":"yesterday","features":{}}',
+      '',
+      '   ',
+    ];
+    writeFileSync(path('mixed.jsonl'), [...good.slice(0, 250), ...bad, ...good.slice(250)].join('\n'));
+    const { code, report } = await replay(['--input', path('mixed.jsonl')]);
+    expect(code).toBe(0);
+    expect(report.input).toMatchObject({ lines: 505, accepted: 500, rejected: 5 });
+    expect(report.input.rejected_by_reason).toEqual({
+      invalid_json: 1,
+      not_object: 1,
+      missing_model: 1,
+      unknown_model: 1,
+      invalid_field: 1,
+    });
+    expect(feature(report, 'amount').n_current).toBe(500);
+  });
+
+  it('replays the daemon window by event time with --window and --step', async () => {
+    // 2,000 events one per 3 s (100 minutes); a 30-minute window ends at the newest event's step.
+    writeFileSync(path('timed.jsonl'), eventLines('fraud', stable, 3000).join('\n'));
+    const { report } = await replay(['--input', path('timed.jsonl'), '--window', '30m', '--step', '1m']);
+    const lastTs = T0 + 1999 * 3000;
+    const end = (Math.floor(lastTs / 60_000) + 1) * 60_000;
+    const inWindow = stable.amount.filter((_, i) => T0 + i * 3000 >= end - 30 * 60_000).length;
+    expect(report.window).toEqual({ window_ms: 1_800_000, step_ms: 60_000 });
+    expect(report.models[0]).toMatchObject({
+      window_start: end - 1_800_000,
+      window_end: end,
+      events: inWindow,
+    });
+    expect(feature(report, 'amount').n_current).toBe(inWindow);
+  });
+
+  it('writes the JSON to standard output with --json -, and the summary to standard error', async () => {
+    const result = await execCli([
+      'replay',
+      '--baseline',
+      path('baseline.json'),
+      '--input',
+      path('stable.jsonl'),
+      '--json',
+      '-',
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as ReplayReport;
+    expect(report.models[0]!.model).toBe('fraud');
+    expect(result.stderr).toContain('result: no drift');
+  });
+
+  it('renders an HTML report that a real browser shows with every feature', async () => {
+    const html = path('report.html');
+    const result = await execCli([
+      'replay',
+      '--baseline',
+      path('baseline.json'),
+      '--input',
+      path('shifted.jsonl'),
+      '--html',
+      html,
+      '--quiet',
+    ]);
+    expect(result.code).toBe(0);
+    const { png, dom } = await renderInChromium(html, {
+      screenshot: path('report.png'),
+      width: 1280,
+      height: 3000,
+    });
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    for (const name of ['amount', 'color', 'flag', '__prediction__']) expect(dom).toContain(name);
+  });
+});
+
+describe('driftwatch replay on bad input exits 2 and says what is wrong', () => {
+  const cases: readonly [string, () => string[], RegExp][] = [
+    [
+      'a missing baseline',
+      () => ['--baseline', path('nope.json'), '--input', path('stable.jsonl')],
+      /DW_INPUT_READ: .*nope\.json: cannot read the baseline \(no such file\)/,
+    ],
+    [
+      'a baseline that is not one',
+      () => {
+        writeFileSync(path('bad-baseline.json'), '{"format":"something else"}');
+        return ['--baseline', path('bad-baseline.json'), '--input', path('stable.jsonl')];
+      },
+      /DW_BASELINE_INVALID: .*bad-baseline\.json/,
+    ],
+    [
+      'an empty events file',
+      () => {
+        writeFileSync(path('empty.jsonl'), '');
+        return ['--baseline', path('baseline.json'), '--input', path('empty.jsonl')];
+      },
+      /DW_INPUT_INVALID: .*empty\.jsonl: no events/,
+    ],
+    [
+      'a file of which no line is an event of the model',
+      () => {
+        writeFileSync(path('garbage.jsonl'), 'a\nb\n{"model":"other"}\n');
+        return ['--baseline', path('baseline.json'), '--input', path('garbage.jsonl')];
+      },
+      /none of its 3 lines could be replayed \(invalid_json 2, unknown_model 1\); the baselines are for fraud/,
+    ],
+    [
+      '--window without --step',
+      () => ['--baseline', path('baseline.json'), '--input', path('stable.jsonl'), '--window', '1h'],
+      /--window and --step go together/,
+    ],
+  ];
+  it.each(cases)('%s', async (_name, args, message) => {
+    const result = await execCli(['replay', ...args()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
