@@ -12,12 +12,10 @@ import { type Command, InvalidArgumentError } from 'commander';
 
 import { loadBaseline } from '../baseline/load.js';
 import * as D from '../config/defaults.js';
-import { loadConfig } from '../config/load.js';
 import type { DriftwatchConfig } from '../config/types.js';
 import { parseDuration } from '../config/values.js';
 import { DriftwatchError } from '../errors.js';
 import type { Correction, DriftThresholds } from '../evaluate/types.js';
-import { renderHtmlReport } from '../report/html.js';
 import type { ReplayReport } from '../report/types.js';
 import { Replay, type ReplayModel, type ReplayWindow } from '../replay/replay.js';
 import { formatSummary } from '../replay/summary.js';
@@ -140,7 +138,9 @@ async function write(path: string, text: string, what: string): Promise<void> {
  */
 export async function runReplay(opts: ReplayCommandOptions): Promise<number> {
   const window = replayWindow(opts);
-  const config = opts.config === undefined ? null : loadConfig(opts.config);
+  // The config parser (zod, yaml) is loaded only when a config is given: replay keeps its memory small.
+  const config =
+    opts.config === undefined ? null : (await import('../config/load.js')).loadConfig(opts.config);
   const models: ReplayModel[] = [];
   for (const file of opts.baseline) {
     const baseline = await loadBaseline(file);
@@ -168,7 +168,10 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<number> {
   const report = replay.report(new Date());
 
   if (opts.json !== undefined) await write(opts.json, `${JSON.stringify(report, null, 2)}\n`, 'JSON report');
-  if (opts.html !== undefined) await write(opts.html, renderHtmlReport(report), 'HTML report');
+  if (opts.html !== undefined) {
+    const { renderHtmlReport } = await import('../report/html.js');
+    await write(opts.html, renderHtmlReport(report), 'HTML report');
+  }
   if (!opts.quiet) {
     // With the JSON on standard output, the summary goes to standard error.
     (opts.json === '-' ? process.stderr : process.stdout).write(formatSummary(report));
