@@ -6,7 +6,7 @@
  */
 
 import type { Correction } from '../evaluate/types.js';
-import type { FeatureSource, LogLevel } from './types.js';
+import type { FeatureSource, LogLevel, TimeMode } from './types.js';
 
 // Units. Durations are milliseconds, sizes are bytes.
 export const MILLISECOND = 1;
@@ -42,6 +42,16 @@ export const DEFAULT_LAG_INTERVAL = 15 * SECOND;
 export const DEFAULT_FEATURE_SOURCE: FeatureSource = 'predictions';
 export const DEFAULT_OWNER = null;
 export const DEFAULT_BASELINE = null;
+
+// models[] windows (PRODUCT.md §4, docs/windows.md)
+export const DEFAULT_WINDOW = 1 * HOUR;
+export const DEFAULT_STEP = 1 * MINUTE;
+/** Steps per window at most: each step is a bucket of counts per feature, in memory and in checkpoints. */
+export const MAX_WINDOW_STEPS = 1440;
+/** Processing time: the step of an event is the step it is consumed in. */
+export const DEFAULT_TIME: TimeMode = 'processing';
+/** Event time: how far behind the newest event an event may be and still be counted. */
+export const DEFAULT_ALLOWED_LATENESS = 5 * MINUTE;
 
 // models[].drift (statistics.md, PRODUCT.md §4)
 /** PSI above this is drift ("> 0.25 significant"; 0.2 is the usual alerting line). */

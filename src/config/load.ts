@@ -218,6 +218,10 @@ function toRuntime(parsed: ParsedConfig, secrets: Secrets): DriftwatchConfig {
       featureSource: model.feature_source,
       owner: model.owner,
       baseline: model.baseline,
+      windowMs: model.window,
+      stepMs: model.step,
+      time: model.time,
+      allowedLatenessMs: model.allowed_lateness,
       drift: {
         psi: model.drift.psi_threshold,
         pValue: model.drift.p_value,

@@ -242,6 +242,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export const FEATURE_SOURCES = ['predictions', 'features', 'both'] as const;
 export const CORRECTIONS = ['benjamini-hochberg', 'bonferroni', 'none'] as const;
+export const TIME_MODES = ['processing', 'event'] as const;
 
 const topicsShape = {
   predictions: topic('ml.predictions').default(D.DEFAULT_PREDICTIONS_TOPIC),
@@ -309,6 +310,10 @@ const modelShape = {
   feature_source: choice(FEATURE_SOURCES, 'predictions').default(D.DEFAULT_FEATURE_SOURCE),
   owner: text('team-fraud, or null').nullable().default(D.DEFAULT_OWNER),
   baseline: text('baselines/fraud-scorer.json, or null').nullable().default(D.DEFAULT_BASELINE),
+  window: duration('1h').default(D.DEFAULT_WINDOW),
+  step: duration('1m').default(D.DEFAULT_STEP),
+  time: choice(TIME_MODES, 'processing').default(D.DEFAULT_TIME),
+  allowed_lateness: duration('5m').default(D.DEFAULT_ALLOWED_LATENESS),
   drift: optionalSection(driftShape, '{psi_threshold: 0.2, p_value: 0.05}'),
 };
 

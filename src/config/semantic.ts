@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 
 import type { ConfigProblem } from '../errors.js';
 import * as D from './defaults.js';
+import { formatDuration, parseDuration } from './values.js';
 
 /** The contents of the `*_file` secrets, trailing newline removed. */
 export interface Secrets {
@@ -192,6 +193,7 @@ function modelProblems(models: unknown, kafka: unknown): ConfigProblem[] {
         });
       }
     }
+    problems.push(...windowProblems(model, index));
     const source = at(model, 'feature_source');
     if ((source === 'features' || source === 'both') && features === null) {
       problems.push({
@@ -200,6 +202,41 @@ function modelProblems(models: unknown, kafka: unknown): ConfigProblem[] {
       });
     }
   });
+  return problems;
+}
+
+/** A duration key's value in ms when it is a valid duration string; undefined otherwise (the schema reports it). */
+function durationAt(model: unknown, key: string): number | undefined {
+  const value = at(model, key);
+  return typeof value === 'string' ? parseDuration(value.trim()) : undefined;
+}
+
+/** `window` must be a whole number of `step`s, not too many of them, and lateness at most the window. */
+function windowProblems(model: unknown, index: number): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const window =
+    durationAt(model, 'window') ?? (at(model, 'window') === undefined ? D.DEFAULT_WINDOW : undefined);
+  const step = durationAt(model, 'step') ?? (at(model, 'step') === undefined ? D.DEFAULT_STEP : undefined);
+  if (window !== undefined && step !== undefined && step > 0) {
+    if (window < step || window % step !== 0) {
+      problems.push({
+        path: `models[${index}].window`,
+        message: `${formatDuration(window)} is not a whole number of steps of ${formatDuration(step)}; make the window a multiple of models[${index}].step, e.g. window: 1h with step: 1m`,
+      });
+    } else if (window / step > D.MAX_WINDOW_STEPS) {
+      problems.push({
+        path: `models[${index}].step`,
+        message: `${formatDuration(window)} / ${formatDuration(step)} is ${window / step} steps, more than ${D.MAX_WINDOW_STEPS}; use a longer step (memory and checkpoints grow with the steps)`,
+      });
+    }
+  }
+  const lateness = durationAt(model, 'allowed_lateness');
+  if (window !== undefined && lateness !== undefined && lateness > window) {
+    problems.push({
+      path: `models[${index}].allowed_lateness`,
+      message: `${formatDuration(lateness)} is longer than the window (${formatDuration(window)}); an event that late is outside the window anyway, use at most the window`,
+    });
+  }
   return problems;
 }
 

@@ -51,6 +51,9 @@ export interface KafkaConfig {
 
 export type FeatureSource = 'predictions' | 'features' | 'both';
 
+/** Which clock places an event in a window step: the event's `ts`, or when it is consumed. */
+export type TimeMode = 'event' | 'processing';
+
 export interface ModelConfig {
   readonly name: string;
   /** Which events feed the model's feature distributions. Default 'predictions'. */
@@ -59,6 +62,12 @@ export interface ModelConfig {
   readonly owner: string | null;
   /** Path of the model's baseline file; null until one is built. */
   readonly baseline: string | null;
+  /** The sliding window's length and step, ms; window is a whole number of steps. Default 1h / 1m. */
+  readonly windowMs: number;
+  readonly stepMs: number;
+  readonly time: TimeMode;
+  /** Event time only: events further behind the newest one are late (counted, dropped). Default 5m. */
+  readonly allowedLatenessMs: number;
   /** Verdict rules of the model's features (`models[].drift`). */
   readonly drift: DriftThresholds;
 }

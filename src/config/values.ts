@@ -57,6 +57,27 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+/** The shortest duration text `parseDuration` reads back to `ms` (`1h30m`, `500ms`); `0ms` for 0. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0ms';
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of [
+    ['d', D.DAY],
+    ['h', D.HOUR],
+    ['m', D.MINUTE],
+    ['s', D.SECOND],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  if (rest > 0) out += `${rest}ms`;
+  return out;
+}
+
 const SIZE_UNITS: Readonly<Record<string, number>> = {
   B: D.BYTE,
   KiB: D.KiB,

@@ -10,6 +10,13 @@ import { ConfigError, DriftwatchError } from '../../../src/errors.js';
 import { MINIMAL } from './helpers.js';
 
 const EXAMPLE = 'config/driftwatch.example.yaml';
+/** The window defaults: 1h in 1m steps, processing time, 5m allowed lateness. */
+const DEFAULT_WINDOW = {
+  windowMs: 3_600_000,
+  stepMs: 60_000,
+  time: 'processing',
+  allowedLatenessMs: 300_000,
+} as const;
 /** The verdict defaults, pinned here literally so that changing one is a visible decision. */
 const DEFAULT_DRIFT = {
   psi: 0.2,
@@ -50,9 +57,17 @@ describe('config/driftwatch.example.yaml', () => {
           featureSource: 'predictions',
           owner: 'team-fraud',
           baseline: 'baselines/fraud-scorer.json',
+          ...DEFAULT_WINDOW,
           drift: DEFAULT_DRIFT,
         },
-        { name: 'churn-predictor', featureSource: 'both', owner: null, baseline: null, drift: DEFAULT_DRIFT },
+        {
+          name: 'churn-predictor',
+          featureSource: 'both',
+          owner: null,
+          baseline: null,
+          ...DEFAULT_WINDOW,
+          drift: DEFAULT_DRIFT,
+        },
       ],
       server: { host: '0.0.0.0', port: 9900 },
       limits: {
@@ -124,6 +139,7 @@ describe('defaults', () => {
           featureSource: 'predictions',
           owner: null,
           baseline: null,
+          ...DEFAULT_WINDOW,
           drift: DEFAULT_DRIFT,
         },
       ],

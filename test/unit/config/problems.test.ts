@@ -642,3 +642,48 @@ describe('models[].drift', () => {
     });
   });
 });
+
+describe('models[] windows', () => {
+  expectOne([
+    [
+      'a window that is not a whole number of steps',
+      `${M}    window: 90s\n    step: 1m\n`,
+      'models[0].window',
+      '1m30s is not a whole number of steps of 1m; make the window a multiple of models[0].step, e.g. window: 1h with step: 1m',
+    ],
+    [
+      'a window shorter than its step (the default step of 1m)',
+      `${M}    window: 30s\n`,
+      'models[0].window',
+      '30s is not a whole number of steps of 1m; make the window a multiple of models[0].step, e.g. window: 1h with step: 1m',
+    ],
+    [
+      'too many steps',
+      `${M}    window: 2d\n    step: 1m\n`,
+      'models[0].step',
+      '2d / 1m is 2880 steps, more than 1440; use a longer step (memory and checkpoints grow with the steps)',
+    ],
+    [
+      'lateness longer than the window',
+      `${M}    window: 10m\n    allowed_lateness: 1h\n`,
+      'models[0].allowed_lateness',
+      '1h is longer than the window (10m); an event that late is outside the window anyway, use at most the window',
+    ],
+    [
+      'an unknown time mode',
+      `${M}    time: events\n`,
+      'models[0].time',
+      '"events" is not one of processing, event; did you mean event?',
+    ],
+  ]);
+
+  it('takes window, step, time and lateness', () => {
+    const yaml = `${M}    window: 2h\n    step: 5m\n    time: event\n    allowed_lateness: 30s\n`;
+    expect(parseConfig(yaml, 'a.yaml', {}).models[0]).toMatchObject({
+      windowMs: 7_200_000,
+      stepMs: 300_000,
+      time: 'event',
+      allowedLatenessMs: 30_000,
+    });
+  });
+});
