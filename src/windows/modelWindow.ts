@@ -37,6 +37,7 @@ import {
   type WindowLayout,
 } from './layout.js';
 import { snapshotOf, type WindowSnapshot } from './snapshot.js';
+import { checkWindowState, layoutHash, type WindowState, type WindowStateBucket } from './windowState.js';
 
 /** How a window is cut in time. Built by the caller from the model's config (or replay's options). */
 export interface WindowSpec {
@@ -74,7 +75,10 @@ export class ModelWindow {
   /** Index of `__prediction__` among the features, or -1. */
   private readonly predictionIndex: number;
   private readonly unbounded: boolean;
+  private readonly stepMs: number | null;
   private readonly steps: number;
+  /** Kept for `exportState`, which names the baseline's `layoutHash` (a checkpoint's concern). */
+  private readonly baseline: Baseline;
   /** Ring of `steps` buckets: step s lives in buckets[s mod steps]. Empty when unbounded. */
   private readonly buckets: readonly Uint32Array[];
   /** Running totals of the live buckets; the only bucket of an unbounded window. */
@@ -106,7 +110,9 @@ export class ModelWindow {
     this.ownOnly = baseline.features.map((f) => f.name in Object.prototype);
     this.predictionIndex = baseline.features.findIndex((f) => f.name === PREDICTION_FEATURE);
     this.unbounded = spec.stepMs === null;
+    this.stepMs = spec.stepMs;
     this.steps = spec.steps;
+    this.baseline = baseline;
     const size = this.layout.size;
     this.buckets = this.unbounded ? [] : Array.from({ length: spec.steps }, () => new Uint32Array(size));
     this.totals = new Float64Array(size);
@@ -239,6 +245,77 @@ export class ModelWindow {
     return bytes;
   }
 
+  /**
+   * The window's whole state as plain data, for a checkpoint (docs/checkpoints.md). A copy: later
+   * observes do not change it. Called by the daemon at every step and on shutdown, between observes
+   * (a window has one owner). Sparse: O(steps × the slots not 0 in the totals) plus one pass over the
+   * totals; allocates only for the counts that are not 0.
+   * @throws RangeError for an unbounded window holding a count above 2^32 - 1 (a state's counts are
+   *   Uint32; bounded windows never hold more per bucket).
+   */
+  exportState(): WindowState {
+    const totals = this.totals;
+    // A slot that is 0 in the totals is 0 in every live bucket: only these need looking at per bucket.
+    let live = 0;
+    for (let i = 0; i < totals.length; i++) if (totals[i] !== 0) live++;
+    const liveSlots = new Uint32Array(live);
+    for (let i = 0, j = 0; i < totals.length; i++) if (totals[i] !== 0) liveSlots[j++] = i;
+    const scratch = [new Uint32Array(live), new Uint32Array(live)] as const;
+
+    const buckets: WindowStateBucket[] = [];
+    const newest = this.unbounded ? null : this.newest;
+    if (this.unbounded) {
+      if (totals[MODEL_EVENTS] !== 0) buckets.push(sparseBucket(0, totals, liveSlots, scratch));
+    } else if (newest !== null) {
+      for (let s = newest - this.steps + 1; s <= newest; s++) {
+        const bucket = this.buckets[ringIndex(s, this.steps)]!;
+        if (bucket[MODEL_EVENTS] !== 0) buckets.push(sparseBucket(s, bucket, liveSlots, scratch));
+      }
+    }
+    return {
+      baselineId: this.layout.baselineId,
+      layoutHash: layoutHash(this.baseline),
+      layoutSize: this.layout.size,
+      stepMs: this.stepMs,
+      steps: this.steps,
+      newest,
+      buckets,
+      events: this.events,
+    };
+  }
+
+  /**
+   * A window restored from `state` (made by `exportState`): the same snapshot, and the same
+   * behaviour under further observes and ticks, as the window that exported it. Called by the
+   * daemon's restore (checkpoint/restore.ts) with the model's current baseline and spec; `state` is
+   * only read.
+   * @throws WindowStateError when the state was counted against another baseline (id or layout),
+   *   with another spec, or is malformed; nothing is restored then.
+   * @throws RangeError when `spec` is invalid (as the constructor).
+   */
+  static fromState(baseline: Baseline, spec: WindowSpec, state: WindowState): ModelWindow {
+    const window = new ModelWindow(baseline, spec);
+    checkWindowState(state, {
+      baselineId: baseline.id,
+      layoutHash: layoutHash(baseline),
+      layoutSize: window.layout.size,
+      stepMs: spec.stepMs,
+      steps: spec.steps,
+    });
+    const totals = window.totals;
+    for (const { step, slots, counts } of state.buckets) {
+      const bucket = window.unbounded ? null : window.buckets[ringIndex(step, window.steps)]!;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        const count = counts[i]!;
+        if (bucket !== null) bucket[slot] = count;
+        totals[slot] = totals[slot]! + count;
+      }
+    }
+    window.newest = state.newest;
+    return window;
+  }
+
   /** Subtracts a bucket from the totals and empties it; an empty bucket is skipped (every slot is 0). */
   private expire(bucket: Uint32Array): void {
     if (bucket[MODEL_EVENTS] === 0) return;
@@ -246,6 +323,31 @@ export class ModelWindow {
     for (let i = 0; i < bucket.length; i++) totals[i] = totals[i]! - bucket[i]!;
     bucket.fill(0);
   }
+}
+
+/**
+ * The counts of `source` at `liveSlots` that are not 0, as a state's bucket; `scratch` (two arrays of
+ * liveSlots.length) collects them in one pass before they are copied out at their size.
+ */
+function sparseBucket(
+  step: number,
+  source: Uint32Array | Float64Array,
+  liveSlots: Uint32Array,
+  scratch: readonly [Uint32Array, Uint32Array],
+): WindowStateBucket {
+  const [slots, counts] = scratch;
+  let n = 0;
+  for (let i = 0; i < liveSlots.length; i++) {
+    const slot = liveSlots[i]!;
+    const count = source[slot]!;
+    if (count === 0) continue;
+    if (count > MAX_UINT32) {
+      throw new RangeError('window: a count above 2^32 - 1 cannot be exported; use a bounded window');
+    }
+    slots[n] = slot;
+    counts[n++] = count;
+  }
+  return { step, slots: slots.slice(0, n), counts: counts.slice(0, n) };
 }
 
 /** step mod steps, also for steps before the epoch. */
