@@ -112,3 +112,28 @@ export interface ModelEvaluation {
   /** Extra features the baseline does not know, summed over the window's events. */
   readonly unknown_features: number;
 }
+
+/**
+ * One model's serving over a window (PRODUCT.md §4): made by `summarizeServing`
+ * (windows/servingWindow.ts) from the model's merged serving windows, for the status API, InfluxDB
+ * history and alert rules (`error_rate`, `latency_p99_seconds`, `cost_per_success`). Every ratio is
+ * null when its denominator is 0.
+ */
+export interface ServingSummary {
+  /** Prediction events in the window. */
+  readonly events: number;
+  /** Of them, with status `error`. */
+  readonly errors: number;
+  /** errors / events. */
+  readonly error_rate: number | null;
+  /** events / the window's length in seconds; null for a window over a whole file. */
+  readonly throughput_per_second: number | null;
+  /** Latency quantiles of the events that had a `latency_ms`, from a log-bucketed histogram (docs/windows.md). */
+  readonly latency_p50_seconds: number | null;
+  readonly latency_p95_seconds: number | null;
+  readonly latency_p99_seconds: number | null;
+  /** The sum of costs / the events that had a cost. */
+  readonly cost_per_inference: number | null;
+  /** The sum of costs / the successful events (`success` true); null also when no event had a cost. */
+  readonly cost_per_success: number | null;
+}
