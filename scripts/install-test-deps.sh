@@ -3,7 +3,9 @@
 #   - prometheus + promtool from Debian's archive (one package ships both);
 #   - chromium from Debian's archive, for the tests that open HTML reports in a
 #     headless browser (or set CHROMIUM_BIN to a Chromium/Chrome binary);
-#   - the Kafka broker jars from Maven Central into ${DRIFTWATCH_CACHE:-~/.cache/driftwatch}.
+#   - the Kafka broker jars from Maven Central into ${DRIFTWATCH_CACHE:-~/.cache/driftwatch};
+#   - influxd (InfluxDB 1.8, built from its Go module) into the same cache, by
+#     scripts/install-influxdb.sh.
 # Idempotent and quick when everything is present: apt is only touched when a
 # binary is missing, and the jars are only fetched when their cache dir is absent.
 #
@@ -111,3 +113,4 @@ fetch_kafka() {
 install_prometheus
 install_chromium
 fetch_kafka "$@"
+bash scripts/install-influxdb.sh
