@@ -10,6 +10,9 @@ import type { Registry } from 'prom-client';
 
 import { DriftwatchError } from '../errors.js';
 import type { Lifecycle } from '../pipeline/stage.js';
+import type { EvaluationReader } from './statusApi.js';
+
+const MODELS_PATH = '/api/v1/models';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -23,6 +26,8 @@ export interface HttpServerOptions {
   readonly readiness: readonly ReadinessCheck[];
   /** Returns the body of `GET /api/v1/status`. */
   readonly status: () => unknown;
+  /** The last drift evaluation round, for `GET /api/v1/models[/{model}]`; without it those paths are 404. */
+  readonly evaluations?: EvaluationReader;
 }
 
 export class HttpServer implements Lifecycle {
@@ -67,7 +72,7 @@ export class HttpServer implements Lifecycle {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      return send(res, 405, 'text/plain', 'method not allowed\n');
+      return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
     try {
       switch (path) {
         case '/metrics': {
@@ -83,17 +88,50 @@ export class HttpServer implements Lifecycle {
             : send(res, 503, 'text/plain', `not ready: ${failing.join(', ')}\n`);
         }
         case '/api/v1/status':
-          return send(res, 200, 'application/json', `${JSON.stringify(this.options.status(), null, 2)}\n`);
+          return sendJson(res, 200, this.options.status());
+        case MODELS_PATH:
+          if (this.options.evaluations === undefined) break;
+          return sendJson(res, 200, this.options.evaluations.modelsBody());
         default:
-          return send(res, 404, 'text/plain', 'not found\n');
+          if (this.options.evaluations !== undefined && path?.startsWith(`${MODELS_PATH}/`) === true)
+            return this.model(res, this.options.evaluations, path.slice(MODELS_PATH.length + 1));
       }
+      return send(res, 404, 'text/plain', 'not found\n');
     } catch (error) {
       return send(res, 500, 'text/plain', `${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
+
+  /** `GET /api/v1/models/{model}`: `encoded` is the rest of the path, percent-encoded (UTF-8). */
+  private model(res: ServerResponse, evaluations: EvaluationReader, encoded: string): void {
+    let name: string;
+    try {
+      name = decodeURIComponent(encoded);
+    } catch {
+      return sendJson(res, 400, {
+        error: `the model name in ${MODELS_PATH}/${encoded} is not valid percent-encoded UTF-8; encode it with encodeURIComponent`,
+      });
+    }
+    const body = evaluations.modelBody(name);
+    if (body === undefined)
+      return sendJson(res, 404, {
+        error: `no evaluation of model ${JSON.stringify(name)} in the last evaluation step; GET ${MODELS_PATH} lists the evaluated models`,
+      });
+    return sendJson(res, 200, body);
+  }
 }
 
-function send(res: ServerResponse, code: number, type: string, body: string): void {
-  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
+function send(
+  res: ServerResponse,
+  code: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store', ...headers });
   res.end(body);
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  send(res, code, 'application/json', `${JSON.stringify(body, null, 2)}\n`);
 }
