@@ -4,19 +4,32 @@
  * on start, upstream first on stop, so every stage can drain into the next.
  *
  *   source --> decode --> serving metrics
+ *                 |    \--> windows --(evaluation loop, every step)--> drift gauges, status API, InfluxDB
+ *                 |                                                 \--> checkpoint
  *                 \--> dead-letter topic
  */
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 
+import { FileCheckpointStore } from './checkpoint/fileStore.js';
 import type { DriftwatchConfig } from './config/types.js';
+import type { DriftEvent } from './decode/event.js';
 import type { EventKind, RawRecord } from './decode/record.js';
+import { Checkpointer } from './drift/checkpointer.js';
+import { DriftState } from './drift/driftState.js';
+import { EvaluationLoop } from './drift/evaluationLoop.js';
+import { loadDriftModels } from './drift/models.js';
+import { WindowStage } from './drift/windowStage.js';
 import { DecodeStage, type Rejection } from './pipeline/decodeStage.js';
+import { FanOut } from './pipeline/fanOut.js';
 import type { BatchConsumer, Lifecycle } from './pipeline/stage.js';
 import { HttpServer } from './server/httpServer.js';
+import { EvaluationStore } from './server/statusApi.js';
 import { DeadLetterSink } from './sinks/deadLetter.js';
+import { InfluxSink } from './sinks/influx.js';
 import { createKafka } from './sources/kafka/client.js';
-import { KafkaSource } from './sources/kafka/kafkaSource.js';
+import { KafkaSource, positionKey } from './sources/kafka/kafkaSource.js';
+import { DriftMetrics } from './telemetry/driftMetrics.js';
 import { createMetrics, initialiseTopicSeries, type Metrics } from './telemetry/metrics.js';
 import { ServingMetrics } from './telemetry/servingMetrics.js';
 
@@ -33,21 +46,39 @@ export interface DaemonOptions {
   readonly logger: Logger;
   readonly version: string;
   readonly source?: SourceFactory;
+  /** The clock of the windows and the evaluation loop; Date.now by default. */
+  readonly clock?: () => number;
 }
 
 export class Daemon implements Lifecycle {
   readonly registry = new Registry();
   readonly metrics: Metrics;
+  readonly driftMetrics: DriftMetrics;
+  readonly evaluations = new EvaluationStore();
   readonly server: HttpServer;
+  readonly loop: EvaluationLoop;
   private readonly source: Source;
   private readonly deadLetters: DeadLetterSink | null;
+  /** The evaluation history; null when `influx` is not configured. */
+  private readonly influx: InfluxSink | null;
+  private readonly checkpointer: Checkpointer;
+  private readonly modelNames: Set<string>;
   private readonly startedAt = Date.now();
+  private readonly clock: () => number;
+  private config: DriftwatchConfig;
+  /** Swapped whole by reload; the window stage and the loop read it through `() => this.drift`. */
+  private drift = new DriftState([]);
+  private baselinesLoaded = false;
   private started: Lifecycle[] = [];
   private stopping: Promise<void> | null = null;
+  private reloading: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DaemonOptions) {
     const { config, logger, version } = options;
+    this.config = config;
+    this.clock = options.clock ?? Date.now;
     this.metrics = createMetrics(this.registry, { version });
+    this.driftMetrics = new DriftMetrics(this.registry);
 
     const kafka = config.kafka === null ? null : createKafka(config.kafka, logger);
     const kinds = topicKinds(config);
@@ -58,14 +89,21 @@ export class Daemon implements Lifecycle {
         ? new DeadLetterSink(kafka, config.kafka.brokers, config.kafka.dlqTopic, this.metrics)
         : null;
     const serving = new ServingMetrics(this.metrics, config.limits);
+    const windows = new WindowStage({
+      state: () => this.drift,
+      countLate: (model, n) => this.driftMetrics.countLate(model, n),
+      clock: this.clock,
+    });
+    // Mutated in place by reload: the decoder accepts exactly the configured models.
+    this.modelNames = new Set(config.models.map((m) => m.name));
     const decode = new DecodeStage(
       {
-        models: new Set(config.models.map((m) => m.name)),
+        models: this.modelNames,
         maxEventBytes: config.limits.maxEventBytes,
         maxFeaturesPerEvent: config.limits.maxFeaturesPerEvent,
       },
       kinds,
-      serving,
+      new FanOut<DriftEvent>([serving, windows]),
       this.deadLetters satisfies BatchConsumer<Rejection> | null,
       this.metrics,
     );
@@ -80,6 +118,8 @@ export class Daemon implements Lifecycle {
         next: decode,
         metrics: this.metrics,
         logger: logger.child({ component: 'kafka-source' }),
+        startPositions: () =>
+          new Map(this.drift.coveredPositions().map((p) => [positionKey(p.topic, p.partition), p.offset])),
       });
     } else {
       throw new Error('no source: the configuration has no kafka section');
@@ -89,14 +129,53 @@ export class Daemon implements Lifecycle {
       host: config.server.host,
       port: config.server.port,
       registry: this.registry,
-      readiness: [{ name: 'source', ready: () => this.source.ready }],
+      readiness: [
+        { name: 'source', ready: () => this.source.ready },
+        { name: 'baselines', ready: () => this.baselinesLoaded },
+      ],
       status: () => this.status(),
+      evaluations: this.evaluations,
+    });
+
+    this.influx =
+      config.influx === null
+        ? null
+        : new InfluxSink({
+            config: config.influx,
+            registry: this.registry,
+            logger: logger.child({ component: 'influx' }),
+          });
+    this.checkpointer = new Checkpointer({
+      store: new FileCheckpointStore(config.state.directory),
+      logger: logger.child({ component: 'checkpoint' }),
+      count: (outcome, at) => this.driftMetrics.countCheckpoint(outcome, at),
+    });
+    this.loop = new EvaluationLoop({
+      state: () => this.drift,
+      sinks: [
+        { publish: (round) => this.driftMetrics.publish(round.evaluations) },
+        { publish: (round) => this.evaluations.update(round) },
+        ...(this.influx === null ? [] : [this.influx]),
+      ],
+      afterRound: (round) => this.checkpointer.save(this.drift, round.evaluatedAt),
+      observeDuration: (seconds) => this.driftMetrics.observeEvaluation(seconds),
+      countOverrun: () => this.driftMetrics.countOverrun(),
+      logger: logger.child({ component: 'evaluation' }),
+      clock: this.clock,
     });
   }
 
   async start(): Promise<void> {
-    // Downstream first: the HTTP server (so probes answer while connecting), the DLQ, the source.
-    for (const component of [this.server, this.deadLetters, this.source]) {
+    // Baselines first (a bad one stops the start), then the windows of the last checkpoint, so
+    // that the source resumes from the positions they cover.
+    const models = await loadDriftModels(this.config);
+    this.drift = new DriftState(models);
+    this.driftMetrics.setBaselines(models.map((m) => ({ model: m.name, baselineId: m.baseline.id })));
+    await this.checkpointer.restore(this.drift);
+    this.baselinesLoaded = true;
+    // Downstream first: the HTTP server (so probes answer while connecting), the DLQ, the
+    // InfluxDB history, the evaluation loop, the source.
+    for (const component of [this.server, this.deadLetters, this.influx, this.loop, this.source]) {
       if (component === null) continue;
       await component.start();
       this.started.push(component);
@@ -109,10 +188,12 @@ export class Daemon implements Lifecycle {
 
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
-      // Upstream first: the source finishes and commits its batch while the DLQ can still take rejections.
+      // Upstream first: the source finishes and commits its batch while the DLQ can still take
+      // rejections; once the loop has stopped, the windows are saved as they stand.
       for (const component of this.started.reverse()) {
         try {
           await component.stop();
+          if (component === this.loop) await this.checkpointer.save(this.drift, this.clock());
         } catch (error) {
           this.options.logger.error({ err: error }, 'error while stopping');
         }
@@ -122,12 +203,44 @@ export class Daemon implements Lifecycle {
     return this.stopping;
   }
 
+  /**
+   * Applies a new configuration's models (SIGHUP): loads every baseline first and swaps only when
+   * all are valid, keeping the windows of models whose baseline and window did not change. A bad
+   * configuration or baseline leaves the running state as it was and is thrown to the caller to
+   * report. Kafka, server and state settings need a restart: a change there is logged, not applied.
+   */
+  async reload(config: DriftwatchConfig): Promise<void> {
+    const run = this.reloading.then(async () => {
+      const models = await loadDriftModels(config);
+      const next = new DriftState(models);
+      const dropped = next.carryOver(this.drift);
+      this.drift = next;
+      const names = new Set(config.models.map((m) => m.name));
+      this.modelNames.clear();
+      for (const name of names) this.modelNames.add(name);
+      this.loop.retain(new Set(models.map((m) => m.name)));
+      this.driftMetrics.setBaselines(models.map((m) => ({ model: m.name, baselineId: m.baseline.id })));
+      const restartOnly = ['kafka', 'server', 'state', 'limits', 'influx'] as const;
+      const changed = restartOnly.filter((k) => JSON.stringify(config[k]) !== JSON.stringify(this.config[k]));
+      this.config = config;
+      this.options.logger.info(
+        { models: [...names], droppedWindows: dropped.length, needRestart: changed },
+        changed.length > 0
+          ? 'reloaded the models; restart to apply the other changes'
+          : 'reloaded the models',
+      );
+      await this.loop.runRound(true);
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
   private status(): unknown {
     return {
       version: this.options.version,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       ready: this.source.ready,
-      models: this.options.config.models.map((m) => ({
+      models: this.config.models.map((m) => ({
         name: m.name,
         featureSource: m.featureSource,
         owner: m.owner,

@@ -3,11 +3,19 @@
  * and printing a short summary every few seconds. With `--kafka` the same stream is
  * produced into a real broker and consumed back through the Kafka source.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 
 import { Daemon, type SourceFactory } from '../app.js';
+import { buildBaseline } from '../baseline/build.js';
+import { DEFAULT_PSI_BINS } from '../stats/bins.js';
+import { DEFAULT_KS_QUANTILES } from '../stats/ksSummary.js';
+import type { ModelEvaluation } from '../evaluate/types.js';
 import { parseConfig } from '../config/load.js';
 import type { DriftwatchConfig } from '../config/types.js';
 import { DEMO_MODELS, SyntheticStream } from '../sources/synthetic/stream.js';
@@ -29,11 +37,66 @@ export interface DemoOptions {
 
 export const DEMO_TOPIC = 'driftwatch.demo.predictions';
 
+/** Training events per demo model: what its baseline is built from. */
+const DEMO_TRAINING_EVENTS = 20_000;
+
+/**
+ * Builds each demo model's baseline from the synthetic stream before drift (another seed), as
+ * `driftwatch baseline build` would from a file of logged events. Returns model -> baseline file.
+ */
+export async function buildDemoBaselines(
+  seed: number,
+  dir: string,
+  version: string,
+): Promise<Record<string, string>> {
+  const stream = new SyntheticStream({ seed: seed + 1, driftAt: Number.POSITIVE_INFINITY, invalidShare: 0 });
+  const lines = new Map<string, string[]>(DEMO_MODELS.map((m) => [m, []]));
+  const now = Date.now();
+  while ([...lines.values()].some((l) => l.length < DEMO_TRAINING_EVENTS)) {
+    const line = stream.next(now).toString();
+    const model = (JSON.parse(line) as { model: string }).model;
+    const list = lines.get(model);
+    if (list !== undefined && list.length < DEMO_TRAINING_EVENTS) list.push(line);
+  }
+  const baselines: Record<string, string> = {};
+  for (const [model, list] of lines) {
+    const input = join(dir, `${model}.train.jsonl`);
+    const out = join(dir, `${model}.baseline.json`);
+    writeFileSync(input, `${list.join('\n')}\n`);
+    await buildBaseline(
+      {
+        model,
+        input,
+        out,
+        format: 'jsonl',
+        modelVersions: [],
+        predictionColumn: null,
+        overrides: new Map(),
+        exclude: new Set(),
+        bins: DEFAULT_PSI_BINS,
+        ksQuantiles: DEFAULT_KS_QUANTILES,
+        maxCategories: 1000,
+        delimiter: ',',
+        skipBadRows: false,
+        memoryLimitBytes: 64 * 1024 * 1024,
+        quiet: true,
+      },
+      { stderr: process.stderr, now: () => new Date(), version },
+    );
+    baselines[model] = out;
+  }
+  return baselines;
+}
+
 /**
  * The demo's configuration, written as the YAML file a user would write (JSON is YAML) and
  * put through the same loader, so its defaults and validation are the daemon's own.
  */
-export function demoConfig(options: DemoOptions): DriftwatchConfig {
+export function demoConfig(
+  options: DemoOptions,
+  baselines: Readonly<Record<string, string>> = {},
+  stateDirectory = './state',
+): DriftwatchConfig {
   const file = {
     ...(options.kafka === null
       ? {}
@@ -47,8 +110,13 @@ export function demoConfig(options: DemoOptions): DriftwatchConfig {
             lag_interval: '5s',
           },
         }),
-    models: DEMO_MODELS.map((name) => ({ name })),
+    // A short window in short steps, so that the injected drift shows within seconds.
+    models: DEMO_MODELS.map((name) => ({
+      name,
+      ...(baselines[name] === undefined ? {} : { baseline: baselines[name], window: '1m', step: '5s' }),
+    })),
     server: { host: '127.0.0.1', port: options.port },
+    state: { directory: stateDirectory },
     logging: { level: 'warn' },
   };
   return parseConfig(JSON.stringify(file), 'demo configuration', {});
@@ -61,7 +129,9 @@ export async function runDemo(
   version: string,
   out: NodeJS.WritableStream,
 ): Promise<void> {
-  const config = demoConfig(options);
+  const work = mkdtempSync(join(tmpdir(), 'driftwatch-demo-'));
+  const baselines = await buildDemoBaselines(options.seed, work, version);
+  const config = demoConfig(options, baselines, join(work, 'state'));
   const stream = new SyntheticStream({
     seed: options.seed,
     driftAt: Date.now() + options.driftAfterSeconds * 1000,
@@ -86,7 +156,7 @@ export async function runDemo(
       `${options.rate} events/s, drift injected after ${options.driftAfterSeconds}s\n` +
       `metrics: http://127.0.0.1:${daemon.server.port}/metrics   (Ctrl-C to stop)\n`,
   );
-  const summary = new Summary(daemon.registry, out);
+  const summary = new Summary(daemon.registry, out, () => daemon.evaluations.modelsBody().models);
   const timer = setInterval(() => void summary.print(), options.summaryEverySeconds * 1000);
 
   await new Promise<void>((resolve) => {
@@ -99,6 +169,7 @@ export async function runDemo(
   await producer?.stop();
   await summary.print();
   await daemon.stop();
+  rmSync(work, { recursive: true, force: true });
 }
 
 /** The demo's own topics, created when missing (a real deployment provisions its topics). */
@@ -178,6 +249,7 @@ class Summary {
   constructor(
     private readonly registry: Registry,
     private readonly out: NodeJS.WritableStream,
+    private readonly evaluations: () => readonly ModelEvaluation[],
   ) {}
 
   async print(): Promise<void> {
@@ -207,6 +279,19 @@ class Summary {
         `  ${model.padEnd(16)} ${String(total).padStart(6)} predictions  errors ${((100 * err) / total).toFixed(1).padStart(5)}%  ` +
           `p99 ${Number.isNaN(p99) ? '  n/a' : p99.toFixed(0).padStart(4)}ms  cost/inference ${(cost / total).toFixed(5)}  ` +
           `cost/success ${success === 0 ? 'n/a' : (cost / success).toFixed(5)}`,
+      );
+    }
+    for (const e of this.evaluations()) {
+      const drifted = e.features.filter((f) => f.verdict === 'drift');
+      const waiting = e.features.filter((f) => f.verdict === 'insufficient_data').length;
+      lines.push(
+        `  ${e.model.padEnd(16)} drift: ${
+          waiting === e.features.length
+            ? `waiting for ${e.features[0]?.n_current ?? 0}/200 values`
+            : drifted.length === 0
+              ? 'none'
+              : drifted.map((f) => `${f.feature} (psi ${f.psi?.toFixed(2) ?? '-'})`).join(', ')
+        }`,
       );
     }
     this.out.write(`${lines.join('\n')}\n`);

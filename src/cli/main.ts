@@ -72,6 +72,24 @@ async function run(configFile: string): Promise<void> {
       },
     );
   };
+  // SIGHUP: re-read the file and swap in its models; anything wrong keeps the running state.
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    logger.info({ config: configFile }, 'SIGHUP: reloading the configuration');
+    let next: ReturnType<typeof loadConfig>;
+    try {
+      next = loadConfig(configFile);
+    } catch (error) {
+      logger.error(
+        { err: error },
+        'reload refused: the configuration is invalid; still running the previous one',
+      );
+      return;
+    }
+    daemon.reload(next).catch((error: unknown) => {
+      logger.error({ err: error }, 'reload refused; still running the previous configuration');
+    });
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   // Never let one bad record or a library bug take the daemon down silently.

@@ -111,6 +111,11 @@ export interface ModelEvaluation {
   readonly drift: boolean;
   /** Extra features the baseline does not know, summed over the window's events. */
   readonly unknown_features: number;
+  /**
+   * The model's serving over the same window (error rate, latency quantiles, throughput, cost), on
+   * the `predictions` evaluation of the daemon; absent from `features` evaluations and from replay.
+   */
+  readonly serving?: ServingSummary;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { DriftEvent } from '../decode/event.js';
 import type { RejectReason } from '../decode/reasons.js';
 import type { EventKind, RawRecord } from '../decode/record.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { BatchConsumer } from './stage.js';
+import type { BatchConsumer, BatchOrigin } from './stage.js';
 
 /** A record that could not be decoded, with why. */
 export interface Rejection {
@@ -29,15 +29,26 @@ export class DecodeStage implements BatchConsumer<RawRecord> {
   ) {}
 
   async consume(records: readonly RawRecord[]): Promise<void> {
-    const events: DriftEvent[] = [];
+    const groups = new Map<string, { origin: BatchOrigin; events: DriftEvent[] }>();
     const rejections: Rejection[] = [];
     for (const record of records) {
+      // Events go on grouped by topic-partition, each group with the position after its last
+      // record (rejected ones included): a Kafka batch is one group.
+      const key = `${record.topic}\u0000${record.partition}`;
+      let group = groups.get(key);
+      const nextOffset = (BigInt(record.offset) + 1n).toString();
+      if (group === undefined) {
+        group = { origin: { topic: record.topic, partition: record.partition, nextOffset }, events: [] };
+        groups.set(key, group);
+      } else if (BigInt(nextOffset) > BigInt(group.origin.nextOffset)) {
+        group.origin = { ...group.origin, nextOffset };
+      }
       const result = decodeRecord(record, this.kinds.get(record.topic) ?? 'prediction', this.options);
-      if (result.ok) events.push(result.event);
+      if (result.ok) group.events.push(result.event);
       else rejections.push({ record, reason: result.reason, detail: result.detail });
     }
     if (rejections.length > 0 && this.deadLetters !== null) await this.deadLetters.consume(rejections);
-    if (events.length > 0) await this.next.consume(events);
+    for (const { origin, events } of groups.values()) await this.next.consume(events, origin);
     this.count(records, rejections);
   }
 

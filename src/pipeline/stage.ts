@@ -5,7 +5,20 @@
  * A stage is handed its `next` by the composition root and never imports its neighbour.
  */
 export interface BatchConsumer<T> {
-  consume(batch: readonly T[]): Promise<void>;
+  consume(batch: readonly T[], origin?: BatchOrigin): Promise<void>;
+}
+
+/**
+ * Where a batch comes from, when its source has positions (Kafka): every item of the batch
+ * comes from this topic-partition, and once the batch is taken the source's next offset there
+ * is `nextOffset`. Stages that keep state across restarts (the windows) record it with their
+ * state, so that a restart resumes exactly after what the state holds.
+ */
+export interface BatchOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka's decimal string offset. */
+  readonly nextOffset: string;
 }
 
 /**

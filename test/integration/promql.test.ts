@@ -2,7 +2,9 @@
  * A real Prometheus scrapes a real daemon fed through the real broker, and every example
  * query of docs/metrics.md returns the value the known event mix implies.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,6 +18,7 @@ import { freePort } from '../support/ports.js';
 import { startPrometheus } from '../support/prometheus.js';
 import { sumOf } from '../support/promText.js';
 import { writeTestConfig } from '../support/testConfig.js';
+import { execCli } from '../support/cli.js';
 
 type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
 
@@ -49,7 +52,29 @@ describe('docs/metrics.md queries against a real Prometheus', () => {
     const dlqTopic = uniqueName('it.promql.dlq');
     await createTopics(kafka, [topic, dlqTopic]);
     const port = await freePort();
+    // A baseline for fraud-scorer from the mix's own events: its drift gauges exist and stay ok.
+    const training = mkdtempSync(join(tmpdir(), 'driftwatch-promql-'));
+    writeFileSync(
+      join(training, 'train.jsonl'),
+      buildMix(4000, 0, 50_000)
+        .filter((r) => r.event?.model === 'fraud-scorer')
+        .map((r) => r.value?.toString() ?? '')
+        .join('\n'),
+    );
+    const build = await execCli([
+      'baseline',
+      'build',
+      '--model',
+      'fraud-scorer',
+      '--input',
+      join(training, 'train.jsonl'),
+      '--out',
+      join(training, 'fraud-scorer.json'),
+      '--quiet',
+    ]);
+    expect(build.code, build.stderr).toBe(0);
     const config = writeTestConfig({
+      baselines: { 'fraud-scorer': join(training, 'fraud-scorer.json') },
       bootstrap: inject('kafkaBootstrap'),
       predictionsTopic: topic,
       dlqTopic,
@@ -150,5 +175,31 @@ describe('docs/metrics.md queries against a real Prometheus', () => {
       expect(Math.abs((silence.get(model) as number) - (at - newestTs / 1000))).toBeLessThan(60);
     const lag = byModel(await run('total consumer lag per topic'));
     expect(lag.get(topic)).toBe(0);
+
+    // Drift: the gauges Prometheus holds are the daemon's last evaluation.
+    const status = (await (await fetch(`${(daemon as DaemonProcess).url}/api/v1/models`)).json()) as {
+      models: { model: string; features: { feature: string; psi: number | null }[] }[];
+    };
+    const fraud = status.models.find((m) => m.model === 'fraud-scorer');
+    expect(fraud?.features.map((f) => f.feature)).toEqual([
+      'amount',
+      'country',
+      'new_customer',
+      '__prediction__',
+    ]);
+    const drifting = byModel(await run('features drifting now per model'));
+    expect(drifting.get('fraud-scorer')).toBe(0);
+    expect(
+      byModel(
+        await run('features with insufficient data per model (no verdict until min_samples values)'),
+      ).get('fraud-scorer'),
+    ).toBe(0);
+    expect(byModel(await run('share of drifting features per model')).get('fraud-scorer')).toBe(0);
+    const psi = await run("PSI of a model's features");
+    expect(new Map(psi.map((r) => [r.metric.feature, r.value]))).toEqual(
+      new Map(fraud?.features.map((f) => [f.feature, f.psi])),
+    );
+    expect((await run('upper bound of the KS statistic per feature')).length).toBe(2); // amount and __prediction__
+    expect((await run('p99 evaluation duration, in seconds'))[0]?.value).toBeGreaterThan(0);
   });
 });

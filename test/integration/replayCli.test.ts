@@ -22,57 +22,15 @@ import { chiSquareFromCounts } from '../../src/stats/chiSquare.js';
 import { jensenShannonFromCounts } from '../../src/stats/jensenShannon.js';
 import { ksStatistic } from '../../src/stats/ksTwoSample.js';
 import { psiFromCounts } from '../../src/stats/psi.js';
-import { normalSample, seededRandom } from '../unit/stats/vectors.js';
 import { renderInChromium } from '../support/chromium.js';
 import { execCli } from '../support/cli.js';
+import { eventLines as lines, rows, writeTrainingCsv } from '../support/driftData.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'driftwatch-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const path = (name: string): string => join(dir, name);
 
-const COLORS = ['blue', 'green', 'red'] as const;
 const T0 = Date.parse('2026-11-22T00:00:00.000Z');
-
-interface Rows {
-  readonly amount: number[];
-  readonly color: string[];
-  readonly flag: boolean[];
-  readonly score: number[];
-}
-
-/** `n` rows; `shift` moves `amount`, `colorBias` makes red more common. Deterministic by seed. */
-function rows(seed: number, n: number, shift = 0, colorBias = 0): Rows {
-  const random = seededRandom(seed);
-  const amount = normalSample(random, n, 50 + shift, 10);
-  const color = Array.from({ length: n }, () => {
-    const u = random();
-    return u < colorBias ? 'red' : COLORS[Math.floor(random() * 3)]!;
-  });
-  const flag = Array.from({ length: n }, () => random() < 0.3);
-  const score = Array.from({ length: n }, () => random());
-  return { amount, color, flag, score };
-}
-
-function writeCsv(file: string, r: Rows): void {
-  const lines = ['amount,color,flag,score'];
-  for (let i = 0; i < r.amount.length; i++) {
-    lines.push(`${r.amount[i]},${r.color[i]},${r.flag[i]},${r.score[i]}`);
-  }
-  writeFileSync(file, `${lines.join('\n')}\n`);
-}
-
-function eventLines(model: string, r: Rows, stepMs = 1000): string[] {
-  return r.amount.map((amount, i) =>
-    JSON.stringify({
-      model,
-      model_version: '2',
-      ts: new Date(T0 + i * stepMs).toISOString(),
-      features: { amount, color: r.color[i], flag: r.flag[i] },
-      prediction: r.score[i],
-      latency_ms: 10,
-    }),
-  );
-}
 
 const training = rows(1, 3000);
 const stable = rows(2, 2000);
@@ -95,7 +53,7 @@ async function replay(
 }
 
 beforeAll(async () => {
-  writeCsv(path('train.csv'), training);
+  writeTrainingCsv(path('train.csv'), training);
   const build = await execCli([
     'baseline',
     'build',
@@ -110,8 +68,8 @@ beforeAll(async () => {
     '--quiet',
   ]);
   if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
-  writeFileSync(path('stable.jsonl'), `${eventLines('fraud', stable).join('\n')}\n`);
-  writeFileSync(path('shifted.jsonl'), `${eventLines('fraud', shifted).join('\n')}\n`);
+  writeFileSync(path('stable.jsonl'), `${lines('fraud', stable, T0).join('\n')}\n`);
+  writeFileSync(path('shifted.jsonl'), `${lines('fraud', shifted, T0).join('\n')}\n`);
 });
 
 describe('driftwatch replay', () => {
@@ -123,6 +81,7 @@ describe('driftwatch replay', () => {
     const model = report.models[0]!;
     expect(model.features.map((f) => [f.feature, f.type, f.n_reference, f.n_current, f.verdict])).toEqual([
       ['amount', 'numeric', 3000, 2000, 'ok'],
+      ['age', 'numeric', 3000, 2000, 'ok'],
       ['color', 'categorical', 3000, 2000, 'ok'],
       ['flag', 'boolean', 3000, 2000, 'ok'],
       ['__prediction__', 'numeric', 3000, 2000, 'ok'],
@@ -138,9 +97,10 @@ describe('driftwatch replay', () => {
     expect(feature(report, 'amount').verdict).toBe('drift');
     expect(feature(report, 'amount').drift_reasons).toEqual(['psi', 'ks']);
     expect(feature(report, 'color').verdict).toBe('drift');
+    expect(feature(report, 'age').verdict).toBe('ok');
     expect(feature(report, 'flag').verdict).toBe('ok');
     expect(feature(report, '__prediction__').verdict).toBe('ok');
-    expect(report.models[0]!.drift_share).toBe(0.5);
+    expect(report.models[0]!.drift_share).toBe(0.4);
     expect(stdout).toContain('result: DRIFT');
   });
 
@@ -175,7 +135,7 @@ describe('driftwatch replay', () => {
   });
 
   it('counts bad lines by the daemon reasons and replays the rest', async () => {
-    const good = eventLines('fraud', stable).slice(0, 500);
+    const good = lines('fraud', stable, T0).slice(0, 500);
     const bad = [
       'not json',
       '[1,2]',
@@ -201,7 +161,7 @@ describe('driftwatch replay', () => {
 
   it('replays the daemon window by event time with --window and --step', async () => {
     // 2,000 events one per 3 s (100 minutes); a 30-minute window ends at the newest event's step.
-    writeFileSync(path('timed.jsonl'), eventLines('fraud', stable, 3000).join('\n'));
+    writeFileSync(path('timed.jsonl'), lines('fraud', stable, T0, 3000).join('\n'));
     const { report } = await replay(['--input', path('timed.jsonl'), '--window', '30m', '--step', '1m']);
     const lastTs = T0 + 1999 * 3000;
     const end = (Math.floor(lastTs / 60_000) + 1) * 60_000;
@@ -250,7 +210,7 @@ describe('driftwatch replay', () => {
       height: 3000,
     });
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-    for (const name of ['amount', 'color', 'flag', '__prediction__']) expect(dom).toContain(name);
+    for (const name of ['amount', 'age', 'color', 'flag', '__prediction__']) expect(dom).toContain(name);
   });
 });
 

@@ -11,6 +11,10 @@ export interface TestConfig {
   readonly dlqTopic: string;
   readonly groupId: string;
   readonly port: number;
+  /** Baseline files by model name; models without one have no drift statistics. */
+  readonly baselines?: Readonly<Record<string, string>>;
+  /** The models' window step (default 1s, so evaluations come quickly). */
+  readonly step?: string;
 }
 
 export function writeTestConfig(c: TestConfig): string {
@@ -29,7 +33,10 @@ export function writeTestConfig(c: TestConfig): string {
   dlq_topic: ${c.dlqTopic}
   lag_interval: 1s
 models:
-${MODELS.map((m) => `  - name: ${m}`).join('\n')}
+${MODELS.map((m) => {
+  const baseline = c.baselines?.[m];
+  return `  - name: ${m}\n    window: 10m\n    step: ${c.step ?? '1s'}${baseline === undefined ? '' : `\n    baseline: ${baseline}`}`;
+}).join('\n')}
 server:
   host: 127.0.0.1
   port: ${c.port}

@@ -8,6 +8,9 @@
  *   evict us; fetching resumes once it is taken. Nothing is skipped.
  * - `stop()` stops fetching, lets the batch in hand finish and commit, then leaves the group.
  * - Consumer lag (high watermark minus committed offset) is measured on a timer.
+ * - `startPositions` (from a checkpoint of the windows) override the committed offsets: each such
+ *   partition is sought to its position when assigned, and records before it are dropped, so
+ *   that what a restored window already holds is neither counted again nor missed.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -29,7 +32,15 @@ export interface KafkaSourceOptions {
   readonly next: BatchConsumer<RawRecord>;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /**
+   * Next offset to read per `topic\u0000partition` (see `positionKey`), from a checkpoint; read at
+   * start. Absent partitions resume from the group's commits.
+   */
+  readonly startPositions?: () => ReadonlyMap<string, string>;
 }
+
+/** The key of a topic-partition in `startPositions`. */
+export const positionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class KafkaSource implements Lifecycle {
   private readonly consumer: Consumer;
@@ -37,6 +48,8 @@ export class KafkaSource implements Lifecycle {
   private lagTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   private joined = false;
+  /** Checkpoint positions not yet reached: sought on assignment, checked on every batch until met. */
+  private readonly pendingSeeks = new Map<string, bigint>();
 
   constructor(private readonly options: KafkaSourceOptions) {
     const { kafka, config } = options;
@@ -56,9 +69,12 @@ export class KafkaSource implements Lifecycle {
 
   async start(): Promise<void> {
     const { config, topics, metrics, logger } = this.options;
+    for (const [key, offset] of this.options.startPositions?.() ?? [])
+      this.pendingSeeks.set(key, BigInt(offset));
     const { events } = this.consumer;
     this.consumer.on(events.GROUP_JOIN, (e) => {
       this.setJoined(true);
+      this.seekAssigned(e.payload.memberAssignment);
       logger.info(
         { memberId: e.payload.memberId, assignment: e.payload.memberAssignment },
         'joined consumer group',
@@ -103,17 +119,55 @@ export class KafkaSource implements Lifecycle {
     this.options.metrics.sourceUp.set({ source: 'kafka' }, joined ? 1 : 0);
   }
 
+  /** Seeks the newly assigned partitions that have a checkpoint position. */
+  private seekAssigned(assignment: Record<string, number[]>): void {
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const offset = this.pendingSeeks.get(positionKey(topic, partition));
+        if (offset === undefined) continue;
+        this.consumer.seek({ topic, partition, offset: offset.toString() });
+        this.options.logger.info(
+          { topic, partition, offset: offset.toString() },
+          'resuming from the checkpoint',
+        );
+      }
+    }
+  }
+
+  /**
+   * The records of a batch that are not already in the restored windows. Null when the batch starts
+   * after the checkpoint position (the seek has not taken effect yet): it is sought again and the
+   * batch is left uncommitted, so nothing between the position and the batch is skipped.
+   */
+  private sinceCheckpoint(topic: string, partition: number, messages: KafkaMessage[]): KafkaMessage[] | null {
+    const key = positionKey(topic, partition);
+    const position = this.pendingSeeks.get(key);
+    if (position === undefined || messages.length === 0) return messages;
+    if (BigInt(messages[0]!.offset) > position) {
+      this.consumer.seek({ topic, partition, offset: position.toString() });
+      return null;
+    }
+    this.pendingSeeks.delete(key);
+    return messages.filter((m) => BigInt(m.offset) >= position);
+  }
+
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, commitOffsetsIfNecessary, heartbeat, isRunning, isStale, pause, resolveOffset } = payload;
     if (batch.messages.length === 0) return;
-    const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
+    const messages = this.sinceCheckpoint(batch.topic, batch.partition, batch.messages);
+    if (messages === null) return;
+    const records = messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
     const last = batch.lastOffset();
 
     // A slow downstream must not cost the group membership: heartbeat while it works.
     // (kafkajs throttles heartbeats to its heartbeatInterval; errors surface via isStale().)
     const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
     try {
-      if (!(await this.deliver(records, batch.topic, batch.partition, pause, isRunning, isStale))) return;
+      if (
+        records.length > 0 &&
+        !(await this.deliver(records, batch.topic, batch.partition, pause, isRunning, isStale))
+      )
+        return;
     } finally {
       clearInterval(beating);
     }

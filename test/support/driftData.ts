@@ -1,0 +1,55 @@
+/**
+ * Deterministic training rows and prediction events for the drift tests: `amount` (numeric),
+ * `age` (numeric, integers), `color` (categorical), `flag` (boolean) and a score. A shift moves
+ * `amount` and makes `color` mostly red; `age`, `flag` and the score never change.
+ */
+import { writeFileSync } from 'node:fs';
+
+import { normalSample, seededRandom } from '../unit/stats/vectors.js';
+
+const COLORS = ['blue', 'green', 'red'] as const;
+
+export interface Rows {
+  readonly amount: number[];
+  readonly age: number[];
+  readonly color: string[];
+  readonly flag: boolean[];
+  readonly score: number[];
+}
+
+/** `n` rows; `shift` moves `amount` by that much (sd 10), `colorBias` makes red that much more likely. */
+export function rows(seed: number, n: number, shift = 0, colorBias = 0): Rows {
+  const random = seededRandom(seed);
+  const amount = normalSample(random, n, 50 + shift, 10);
+  const age = Array.from({ length: n }, () => 18 + Math.floor(random() * 60));
+  const color = Array.from({ length: n }, () => {
+    const u = random();
+    return u < colorBias ? 'red' : COLORS[Math.floor(random() * 3)]!;
+  });
+  const flag = Array.from({ length: n }, () => random() < 0.3);
+  const score = Array.from({ length: n }, () => random());
+  return { amount, age, color, flag, score };
+}
+
+/** A training CSV of `r` with a header. */
+export function writeTrainingCsv(file: string, r: Rows): void {
+  const lines = ['amount,age,color,flag,score'];
+  for (let i = 0; i < r.amount.length; i++) {
+    lines.push(`${r.amount[i]},${r.age[i]},${r.color[i]},${r.flag[i]},${r.score[i]}`);
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+/** Prediction events of `r` in the wire format, event i at `t0 + i * stepMs`. */
+export function eventLines(model: string, r: Rows, t0: number, stepMs = 1000): string[] {
+  return r.amount.map((amount, i) =>
+    JSON.stringify({
+      model,
+      model_version: '2',
+      ts: new Date(t0 + i * stepMs).toISOString(),
+      features: { amount, age: r.age[i], color: r.color[i], flag: r.flag[i] },
+      prediction: r.score[i],
+      latency_ms: 10,
+    }),
+  );
+}
