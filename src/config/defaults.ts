@@ -81,3 +81,13 @@ export const DEFAULT_STATE_DIRECTORY = './state';
 
 // logging
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+// influx (docs/influxdb.md)
+/** InfluxDB 1.x ignores the organization; 2.x needs its name. */
+export const DEFAULT_INFLUX_ORG = '';
+/** Points per write request: a few rounds of a few hundred features. */
+export const DEFAULT_INFLUX_BATCH_SIZE = 5000;
+export const DEFAULT_INFLUX_FLUSH_INTERVAL = 5 * SECOND;
+/** Points kept while InfluxDB is unreachable (a few hundred bytes each); beyond, the oldest are dropped. */
+export const DEFAULT_INFLUX_MAX_BUFFERED_POINTS = 100_000;
+export const DEFAULT_INFLUX_TIMEOUT = 10 * SECOND;

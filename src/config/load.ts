@@ -240,6 +240,20 @@ function toRuntime(parsed: ParsedConfig, secrets: Secrets): DriftwatchConfig {
     },
     state: { directory: parsed.state.directory },
     logging: { level: parsed.logging.level },
+    influx:
+      parsed.influx === null
+        ? null
+        : {
+            url: parsed.influx.url,
+            // semantic.ts has made sure at most one of the two is there.
+            token: parsed.influx.token ?? secrets.influxToken ?? null,
+            org: parsed.influx.org,
+            bucket: parsed.influx.bucket,
+            batchSize: parsed.influx.batch_size,
+            flushIntervalMs: parsed.influx.flush_interval,
+            maxBufferedPoints: parsed.influx.max_buffered_points,
+            timeoutMs: parsed.influx.timeout,
+          },
   };
 }
 

@@ -220,6 +220,31 @@ function brokers() {
   });
 }
 
+/** An http(s) URL with a host, such as a server's base URL. */
+function httpUrl(example: string) {
+  return text(example).refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: (issue: RawIssue) => `${show(issue.input)} is not an http(s) URL; use e.g. ${example}` },
+  );
+}
+
+/** A string that may be empty (the empty string means "none"). */
+function optionalText(example: string) {
+  return z.string({
+    error: (issue: RawIssue) =>
+      typeof issue.input === 'number' || typeof issue.input === 'boolean'
+        ? `${show(issue.input)} is not a string; quote it: "${String(issue.input)}"`
+        : `${show(issue.input)} is not a string; use e.g. ${example}`,
+  });
+}
+
 /** A mapping; `example` shows its YAML shape. */
 function section<T extends z.core.$ZodLooseShape>(shape: T, example: string) {
   return z.strictObject(shape, {
@@ -338,6 +363,18 @@ const loggingShape = {
   level: choice(LOG_LEVELS, 'info').default(D.DEFAULT_LOG_LEVEL),
 };
 
+const influxShape = {
+  url: httpUrl('http://influxdb:8086'),
+  token: text('${INFLUX_TOKEN}').optional(),
+  token_file: text('/run/secrets/influx-token').optional(),
+  org: optionalText('my-org').default(D.DEFAULT_INFLUX_ORG),
+  bucket: text('driftwatch (InfluxDB 2.x) or driftwatch/autogen (1.8)'),
+  batch_size: integer(5000, 1).default(D.DEFAULT_INFLUX_BATCH_SIZE),
+  flush_interval: duration('5s').default(D.DEFAULT_INFLUX_FLUSH_INTERVAL),
+  max_buffered_points: integer(100000, 1).default(D.DEFAULT_INFLUX_MAX_BUFFERED_POINTS),
+  timeout: duration('10s').default(D.DEFAULT_INFLUX_TIMEOUT),
+};
+
 const modelsExample = '[{name: fraud-scorer}]';
 
 const rootShape = {
@@ -355,6 +392,8 @@ const rootShape = {
   limits: optionalSection(limitsShape, '{max_event_bytes: 1MiB}'),
   state: optionalSection(stateShape, '{directory: ./state}'),
   logging: optionalSection(loggingShape, '{level: info}'),
+  // Absent or empty: no history is written.
+  influx: section(influxShape, '{url: http://influxdb:8086, bucket: driftwatch}').nullable().default(null),
 };
 
 /** The whole file. An empty file is an empty mapping (and then lacks `models`). */
@@ -386,6 +425,7 @@ const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['limits', Object.keys(limitsShape)],
   ['state', Object.keys(stateShape)],
   ['logging', Object.keys(loggingShape)],
+  ['influx', Object.keys(influxShape)],
 ]);
 
 function unknownKeyMessage(key: string, known: readonly string[]): string {

@@ -19,6 +19,8 @@ export interface Secrets {
   readonly cert?: string;
   readonly key?: string;
   readonly password?: string;
+  /** `influx.token_file`. */
+  readonly influxToken?: string;
 }
 
 function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -51,13 +53,13 @@ function describeReadError(error: unknown): string {
 }
 
 /**
- * Reads the secret files named in `kafka.tls` and `kafka.sasl`, relative to the working
+ * Reads the secret files named in `kafka.tls`, `kafka.sasl` and `influx`, relative to the working
  * directory. Problems (a missing file, an empty one, a PEM file without PEM data) are
  * appended to `problems`, named by the `*_file` key.
  */
 export function readSecrets(raw: unknown, problems: ConfigProblem[]): Secrets {
-  const secrets: { ca?: string; cert?: string; key?: string; password?: string } = {};
-  const read = (keys: string[], kind: 'pem' | 'password'): string | undefined => {
+  const secrets: { ca?: string; cert?: string; key?: string; password?: string; influxToken?: string } = {};
+  const read = (keys: string[], kind: 'pem' | 'password' | 'token'): string | undefined => {
     const file = at(raw, ...keys);
     if (typeof file !== 'string' || file === '') return undefined;
     const path = keys.join('.');
@@ -74,7 +76,7 @@ export function readSecrets(raw: unknown, problems: ConfigProblem[]): Secrets {
     if (contents.trim() === '') {
       problems.push({
         path,
-        message: `"${file}" is empty; write the ${kind === 'pem' ? 'PEM data' : 'password'} into it`,
+        message: `"${file}" is empty; write the ${kind === 'pem' ? 'PEM data' : kind} into it`,
       });
       return undefined;
     }
@@ -95,6 +97,8 @@ export function readSecrets(raw: unknown, problems: ConfigProblem[]): Secrets {
   if (cert !== undefined) secrets.cert = cert;
   if (key !== undefined) secrets.key = key;
   if (password !== undefined) secrets.password = password;
+  const influxToken = read(['influx', 'token_file'], 'token');
+  if (influxToken !== undefined) secrets.influxToken = influxToken;
   return secrets;
 }
 
@@ -205,6 +209,34 @@ function modelProblems(models: unknown, kafka: unknown): ConfigProblem[] {
   return problems;
 }
 
+/** `influx`: one token source at most, never written in the file, and a batch that fits the buffer. */
+function influxProblems(influx: unknown, interpolated: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!isMapping(influx)) return problems;
+  const token = influx['token'];
+  if (token !== undefined && influx['token_file'] !== undefined) {
+    problems.push({
+      path: 'influx.token_file',
+      message: 'is set together with token; keep only one of them (token_file for a mounted secret)',
+    });
+  } else if (typeof token === 'string' && !interpolated.has('influx.token')) {
+    problems.push({
+      path: 'influx.token',
+      message:
+        'is written in the file, and secrets do not belong in the config; use token: ${INFLUX_TOKEN} (from the environment) or token_file',
+    });
+  }
+  const batch = influx['batch_size'] ?? D.DEFAULT_INFLUX_BATCH_SIZE;
+  const buffer = influx['max_buffered_points'] ?? D.DEFAULT_INFLUX_MAX_BUFFERED_POINTS;
+  if (typeof batch === 'number' && typeof buffer === 'number' && batch > buffer) {
+    problems.push({
+      path: 'influx.batch_size',
+      message: `${batch} is more than influx.max_buffered_points (${buffer}), so a batch could never fill; use at most ${buffer}, or raise max_buffered_points`,
+    });
+  }
+  return problems;
+}
+
 /** A duration key's value in ms when it is a valid duration string; undefined otherwise (the schema reports it). */
 function durationAt(model: unknown, key: string): number | undefined {
   const value = at(model, key);
@@ -242,10 +274,14 @@ function windowProblems(model: unknown, index: number): ConfigProblem[] {
 
 /**
  * The problems that involve more than one key. `interpolated` holds the paths whose
- * value came from the environment: a SASL password must be one of them or come from
- * `password_file`, never be written in the file.
+ * value came from the environment: a SASL password and an InfluxDB token must be among
+ * them or come from their `*_file`, never be written in the file.
  */
 export function semanticProblems(raw: unknown, interpolated: ReadonlySet<string>): ConfigProblem[] {
   const kafka = at(raw, 'kafka');
-  return [...kafkaProblems(kafka, interpolated), ...modelProblems(at(raw, 'models'), kafka)];
+  return [
+    ...kafkaProblems(kafka, interpolated),
+    ...modelProblems(at(raw, 'models'), kafka),
+    ...influxProblems(at(raw, 'influx'), interpolated),
+  ];
 }

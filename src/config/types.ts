@@ -96,6 +96,26 @@ export interface LoggingConfig {
   readonly level: LogLevel;
 }
 
+/** Where every evaluation is written as history (`influx`, docs/influxdb.md). */
+export interface InfluxConfig {
+  /** Base URL of the server, e.g. http://influxdb:8086. */
+  readonly url: string;
+  /** From `token` (usually `${ENV}`) or `token_file`; null = no Authorization header (1.x without auth). */
+  readonly token: string | null;
+  /** The organization (InfluxDB 2.x); "" by default, which 1.x ignores. */
+  readonly org: string;
+  /** The bucket; for InfluxDB 1.8 "database/retention-policy". */
+  readonly bucket: string;
+  /** Points per write request; at most maxBufferedPoints. */
+  readonly batchSize: number;
+  /** How often buffered points are written. */
+  readonly flushIntervalMs: number;
+  /** Points kept while writes fail; beyond, the oldest are dropped. */
+  readonly maxBufferedPoints: number;
+  /** HTTP timeout of one write request. */
+  readonly timeoutMs: number;
+}
+
 export interface DriftwatchConfig {
   /** Null when the file has no `kafka` section (demo, replay). `driftwatch run` requires it. */
   readonly kafka: KafkaConfig | null;
@@ -104,4 +124,6 @@ export interface DriftwatchConfig {
   readonly limits: LimitsConfig;
   readonly state: StateConfig;
   readonly logging: LoggingConfig;
+  /** Null when the file has no `influx` section: no history is written. */
+  readonly influx: InfluxConfig | null;
 }

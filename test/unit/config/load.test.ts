@@ -78,6 +78,7 @@ describe('config/driftwatch.example.yaml', () => {
       },
       state: { directory: './state' },
       logging: { level: 'debug' },
+      influx: null,
     };
     expect(loadConfig(EXAMPLE, env)).toEqual(expected);
   });
@@ -114,6 +115,24 @@ describe('config/driftwatch.example.yaml', () => {
       rejectUnauthorized: true,
     });
     expect(kafka?.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'driftwatch', password: 's3cret' });
+  });
+
+  it('stays valid with its commented-out influx section enabled, at the documented defaults', () => {
+    const token = join(dir, 'influx-token');
+    writeFileSync(token, 'user:secret\n');
+    const text = readFileSync(EXAMPLE, 'utf8')
+      .replace(/^# influx:\n((?:# {3}.*\n?)+)/m, (block) => block.replace(/^# /gm, ''))
+      .replace('/run/secrets/influx-token', token);
+    expect(parseConfig(text, EXAMPLE, {}).influx).toEqual({
+      url: 'http://influxdb:8086',
+      token: 'user:secret',
+      org: '',
+      bucket: 'driftwatch',
+      batchSize: 5000,
+      flushIntervalMs: 5000,
+      maxBufferedPoints: 100_000,
+      timeoutMs: 10_000,
+    });
   });
 });
 
@@ -152,6 +171,7 @@ describe('defaults', () => {
       },
       state: { directory: './state' },
       logging: { level: 'info' },
+      influx: null,
     });
   });
 

@@ -53,7 +53,7 @@ describe('unknown keys', () => {
       'a section of a later version',
       `${M}alerts: {rules: []}\n`,
       'alerts',
-      'unknown key "alerts"; remove it (the keys here are kafka, models, server, limits, state, logging)',
+      'unknown key "alerts"; remove it (the keys here are kafka, models, server, limits, state, logging, influx)',
     ],
   ]);
 
@@ -582,7 +582,7 @@ describe('several problems', () => {
       {
         path: 'alerts',
         message:
-          'unknown key "alerts"; remove it (the keys here are kafka, models, server, limits, state, logging)',
+          'unknown key "alerts"; remove it (the keys here are kafka, models, server, limits, state, logging, influx)',
       },
       {
         path: 'limits.max_event_bytes',
