@@ -13,7 +13,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promi
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './format.js';
+import { CheckpointError, decodeCheckpoint, encodeCheckpointAsync, type Checkpoint } from './format.js';
 import type { CheckpointStore, LoadResult } from './store.js';
 
 /** Options of FileCheckpointStore; tests pass a clock. */
@@ -78,16 +78,15 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   /**
-   * Encodes `checkpoint` now and writes it after the saves called before it have finished; resolves
-   * once it is on disk.
+   * Encodes `checkpoint` (between turns of the event loop: encodeCheckpointAsync) and writes it
+   * after the saves called before it have finished; resolves once it is on disk.
    * @throws CheckpointError when the checkpoint is invalid (see `encodeCheckpoint`).
    * @throws DriftwatchError (DW_INPUT_READ, retryable) when it cannot be written; the previous
    *   checkpoint is left as it was.
    */
   async save(checkpoint: Checkpoint): Promise<void> {
-    // Encoded before the first await, so the saves are written in the order they were called.
-    const bytes = encodeCheckpoint(checkpoint);
-    const run = this.queue.then(() => this.write(bytes));
+    // Encoded and written in turn, so the saves land in the order they were called.
+    const run = this.queue.then(async () => this.write(await encodeCheckpointAsync(checkpoint)));
     this.queue = run.catch(() => undefined);
     return run;
   }

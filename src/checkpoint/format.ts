@@ -15,7 +15,8 @@
  * Pure: no I/O, no clock (`createdAt` is passed in).
  */
 
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 
 import { DriftwatchError } from '../errors.js';
 import type { WindowState, WindowStateBucket } from '../windows/windowState.js';
@@ -84,46 +85,66 @@ export class CheckpointError extends DriftwatchError {
  */
 export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   checkCheckpoint(checkpoint, (message) => new CheckpointError(`cannot encode the checkpoint: ${message}`));
-  const lines: Buffer[] = [
-    jsonLine({
-      created_at: checkpoint.createdAt,
-      positions: checkpoint.positions.map((p) => ({
-        topic: p.topic,
-        partition: p.partition,
-        offset: p.offset,
-      })),
-      windows: checkpoint.windows.length,
-    }),
-  ];
-  for (const w of checkpoint.windows) {
-    const s = w.state;
-    lines.push(
-      jsonLine({
-        model: w.model,
-        source: w.source,
-        topic: w.topic,
-        partition: w.partition,
-        state: {
-          baseline_id: s.baselineId,
-          layout_hash: s.layoutHash,
-          layout_size: s.layoutSize,
-          step_ms: s.stepMs,
-          steps: s.steps,
-          newest: s.newest,
-          events: s.events,
-          buckets: s.buckets.map((b) => ({
-            step: b.step,
-            slots: uint32ToVarintBase64(slotGaps(b.slots)),
-            counts: uint32ToVarintBase64(b.counts),
-          })),
-        },
-      }),
-    );
+  const lines = [headerLine(checkpoint), ...checkpoint.windows.map(windowLine)];
+  return Buffer.concat([magicLine(), gzipSync(Buffer.concat(lines), { level: GZIP_LEVEL })]);
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * The same bytes as {@link encodeCheckpoint}, without holding the event loop: the windows are
+ * encoded a few at a time between turns of the event loop, and compressed on libuv's thread pool.
+ * What the daemon's store uses, so that saving a checkpoint of many windows does not stall
+ * consumption. `checkpoint` must not change while this runs (the daemon passes exported copies).
+ */
+export async function encodeCheckpointAsync(checkpoint: Checkpoint, windowsPerTurn = 8): Promise<Buffer> {
+  checkCheckpoint(checkpoint, (message) => new CheckpointError(`cannot encode the checkpoint: ${message}`));
+  const lines = [headerLine(checkpoint)];
+  for (let i = 0; i < checkpoint.windows.length; i++) {
+    lines.push(windowLine(checkpoint.windows[i]!));
+    if ((i + 1) % windowsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  return Buffer.concat([
-    Buffer.from(`${CHECKPOINT_MAGIC}${CHECKPOINT_VERSION}\n`, 'latin1'),
-    gzipSync(Buffer.concat(lines), { level: GZIP_LEVEL }),
-  ]);
+  return Buffer.concat([magicLine(), await gzipAsync(Buffer.concat(lines), { level: GZIP_LEVEL })]);
+}
+
+function magicLine(): Buffer {
+  return Buffer.from(`${CHECKPOINT_MAGIC}${CHECKPOINT_VERSION}\n`, 'latin1');
+}
+
+function headerLine(checkpoint: Checkpoint): Buffer {
+  return jsonLine({
+    created_at: checkpoint.createdAt,
+    positions: checkpoint.positions.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      offset: p.offset,
+    })),
+    windows: checkpoint.windows.length,
+  });
+}
+
+function windowLine(w: WindowCheckpoint): Buffer {
+  const s = w.state;
+  return jsonLine({
+    model: w.model,
+    source: w.source,
+    topic: w.topic,
+    partition: w.partition,
+    state: {
+      baseline_id: s.baselineId,
+      layout_hash: s.layoutHash,
+      layout_size: s.layoutSize,
+      step_ms: s.stepMs,
+      steps: s.steps,
+      newest: s.newest,
+      events: s.events,
+      buckets: s.buckets.map((b) => ({
+        step: b.step,
+        slots: uint32ToVarintBase64(slotGaps(b.slots)),
+        counts: uint32ToVarintBase64(b.counts),
+      })),
+    },
+  });
 }
 
 /**

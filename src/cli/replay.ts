@@ -20,7 +20,9 @@ import type { ReplayReport } from '../report/types.js';
 import { Replay, type ReplayModel, type ReplayWindow } from '../replay/replay.js';
 import { formatSummary } from '../replay/summary.js';
 import { openInput, readLines } from '../sources/file/lineReader.js';
+import type { KsMethodOption } from '../stats/ksTwoSample.js';
 import { readVersion } from '../version.js';
+import { atWindowResolution } from '../windows/resolution.js';
 
 export interface ReplayCommandOptions {
   readonly baseline: readonly string[];
@@ -36,6 +38,8 @@ export interface ReplayCommandOptions {
   readonly pValue?: number;
   readonly correction?: Correction;
   readonly minSamples?: number;
+  readonly ksQuantiles?: number;
+  readonly ksMethod?: KsMethodOption;
   readonly quiet: boolean;
 }
 
@@ -147,7 +151,13 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<number> {
     if (models.some((m) => m.baseline.model === baseline.model)) {
       throw usage(`${file}: a second baseline for model ${baseline.model}; give one baseline per model`);
     }
-    models.push({ baseline, thresholds: thresholdsFor(baseline.model, config, opts) });
+    // The daemon's window resolution when asked for (or given by the config); else the baseline's own.
+    const resolution =
+      opts.ksQuantiles ?? config?.models.find((m) => m.name === baseline.model)?.windowKsQuantiles ?? null;
+    models.push({
+      baseline: atWindowResolution(baseline, resolution),
+      thresholds: thresholdsFor(baseline.model, config, opts),
+    });
   }
   const started = new Date();
   const maxEventBytes = config?.limits.maxEventBytes ?? D.DEFAULT_MAX_EVENT_BYTES;
@@ -158,6 +168,8 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<number> {
     maxEventBytes,
     maxFeaturesPerEvent: config?.limits.maxFeaturesPerEvent ?? D.DEFAULT_MAX_FEATURES_PER_EVENT,
     fallbackTs: started.getTime(),
+    // As the daemon evaluates when replaying its config; scipy's choice for a release gate.
+    ksMethod: opts.ksMethod ?? (config === null ? 'auto' : 'auto-bounded'),
     file: opts.input === '-' ? '-' : basename(opts.input),
     version: readVersion(),
   });
@@ -219,25 +231,42 @@ export function registerReplayCommand(program: Command): void {
     .option('--p-value <x>', 'override the adjusted p-value threshold', real('--p-value', 0, 1))
     .option('--correction <method>', 'benjamini-hochberg, bonferroni or none')
     .option('--min-samples <n>', 'override min_samples', whole('--min-samples'))
+    .option(
+      '--ks-quantiles <n>',
+      "count KS at the daemon's window resolution (models[].window_ks_quantiles); default: the baseline's own",
+      whole('--ks-quantiles'),
+    )
+    .option(
+      '--ks-method <method>',
+      'KS p-value method: auto (scipy), auto-bounded (the daemon), exact, asymp or kolmogorov',
+    )
     .option('-q, --quiet', 'print no summary', false)
-    .action(async (raw: ReplayCommandOptions & { source: string; correction?: string }) => {
-      if (raw.source !== 'predictions' && raw.source !== 'features') {
-        throw usage(`--source: "${raw.source}" is not predictions or features`);
-      }
-      if (
-        raw.correction !== undefined &&
-        !['benjamini-hochberg', 'bonferroni', 'none'].includes(raw.correction)
-      ) {
-        throw usage(`--correction: "${raw.correction}" is not benjamini-hochberg, bonferroni or none`);
-      }
-      try {
-        process.exitCode = await runReplay(raw);
-      } catch (error) {
-        // Every error of a replay is about what it was given (files, options, config): exit 2,
-        // which a CI job can tell from 1, "the candidate drifts".
-        if (!(error instanceof DriftwatchError)) throw error;
-        process.stderr.write(`driftwatch: ${error.code}: ${error.message}\n`);
-        process.exitCode = 2;
-      }
-    });
+    .action(
+      async (raw: ReplayCommandOptions & { source: string; correction?: string; ksMethod?: string }) => {
+        if (raw.source !== 'predictions' && raw.source !== 'features') {
+          throw usage(`--source: "${raw.source}" is not predictions or features`);
+        }
+        if (
+          raw.ksMethod !== undefined &&
+          !['auto', 'auto-bounded', 'exact', 'asymp', 'kolmogorov'].includes(raw.ksMethod)
+        ) {
+          throw usage(`--ks-method: "${raw.ksMethod}" is not auto, auto-bounded, exact, asymp or kolmogorov`);
+        }
+        if (
+          raw.correction !== undefined &&
+          !['benjamini-hochberg', 'bonferroni', 'none'].includes(raw.correction)
+        ) {
+          throw usage(`--correction: "${raw.correction}" is not benjamini-hochberg, bonferroni or none`);
+        }
+        try {
+          process.exitCode = await runReplay(raw);
+        } catch (error) {
+          // Every error of a replay is about what it was given (files, options, config): exit 2,
+          // which a CI job can tell from 1, "the candidate drifts".
+          if (!(error instanceof DriftwatchError)) throw error;
+          process.stderr.write(`driftwatch: ${error.code}: ${error.message}\n`);
+          process.exitCode = 2;
+        }
+      },
+    );
 }

@@ -50,6 +50,8 @@ export const DEFAULT_STEP = 1 * MINUTE;
 export const MAX_WINDOW_STEPS = 1440;
 /** Processing time: the step of an event is the step it is consumed in. */
 export const DEFAULT_TIME: TimeMode = 'processing';
+/** KS resolution of the windows (docs/windows.md "Memory"): counts per step per numeric feature. */
+export const DEFAULT_WINDOW_KS_QUANTILES = 50;
 /** Event time: how far behind the newest event an event may be and still be counted. */
 export const DEFAULT_ALLOWED_LATENESS = 5 * MINUTE;
 

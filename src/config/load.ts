@@ -222,6 +222,7 @@ function toRuntime(parsed: ParsedConfig, secrets: Secrets): DriftwatchConfig {
       stepMs: model.step,
       time: model.time,
       allowedLatenessMs: model.allowed_lateness,
+      windowKsQuantiles: model.window_ks_quantiles,
       drift: {
         psi: model.drift.psi_threshold,
         pValue: model.drift.p_value,

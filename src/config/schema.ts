@@ -339,6 +339,7 @@ const modelShape = {
   step: duration('1m').default(D.DEFAULT_STEP),
   time: choice(TIME_MODES, 'processing').default(D.DEFAULT_TIME),
   allowed_lateness: duration('5m').default(D.DEFAULT_ALLOWED_LATENESS),
+  window_ks_quantiles: integer(50, 1, 100_000).default(D.DEFAULT_WINDOW_KS_QUANTILES),
   drift: optionalSection(driftShape, '{psi_threshold: 0.2, p_value: 0.05}'),
 };
 

@@ -68,6 +68,8 @@ export interface ModelConfig {
   readonly time: TimeMode;
   /** Event time only: events further behind the newest one are late (counted, dropped). Default 5m. */
   readonly allowedLatenessMs: number;
+  /** The KS resolution the windows count at (`window_ks_quantiles`). Default 50. */
+  readonly windowKsQuantiles: number;
   /** Verdict rules of the model's features (`models[].drift`). */
   readonly drift: DriftThresholds;
 }

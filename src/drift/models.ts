@@ -11,6 +11,7 @@ import type { DriftwatchConfig, ModelConfig, TimeMode } from '../config/types.js
 import { DriftwatchError } from '../errors.js';
 import type { DriftThresholds } from '../evaluate/types.js';
 import type { WindowSpec } from '../windows/modelWindow.js';
+import { atWindowResolution } from '../windows/resolution.js';
 
 /** Which events feed a model's feature windows, kept apart in metrics by the `source` label. */
 export type DriftSource = 'predictions' | 'features';
@@ -67,7 +68,8 @@ export async function loadDriftModels(config: DriftwatchConfig): Promise<DriftMo
     }
     models.push({
       name: model.name,
-      baseline,
+      // The windows count at the configured resolution; the fine summary is not kept.
+      baseline: atWindowResolution(baseline, model.windowKsQuantiles),
       spec: { stepMs: model.stepMs, steps: model.windowMs / model.stepMs },
       windowMs: model.windowMs,
       stepMs: model.stepMs,

@@ -25,7 +25,10 @@ export interface EvaluationContext {
   /** The window evaluated, epoch ms, [start, end); null for a window over a whole file. */
   readonly windowStart: number | null;
   readonly windowEnd: number | null;
-  /** The KS p-value method; 'auto' (scipy's rule: exact up to 10,000 values, else asymp) by default. */
+  /**
+   * The KS p-value method; by default 'auto-bounded': scipy's 'auto' rule (exact up to 10,000
+   * values, else asymp), with asymp also where exact would cost more than about a millisecond.
+   */
   readonly ksMethod?: KsMethodOption;
 }
 
@@ -69,7 +72,7 @@ export function evaluateModel(
   context: EvaluationContext,
 ): ModelEvaluation {
   checkSnapshot(baseline, snapshot);
-  const method = context.ksMethod ?? 'auto';
+  const method = context.ksMethod ?? 'auto-bounded';
   const statistics = baseline.features.map((feature, i) =>
     featureStatistics(feature, snapshot.features[i]!, thresholds.minSamples, method),
   );

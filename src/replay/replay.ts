@@ -13,6 +13,7 @@ import { evaluateModel } from '../evaluate/evaluateModel.js';
 import type { DriftThresholds, ModelEvaluation } from '../evaluate/types.js';
 import type { Line } from '../sources/file/lineReader.js';
 import { REPORT_VERSION, type ReplayReport, type ReportThresholds } from '../report/types.js';
+import type { KsMethodOption } from '../stats/ksTwoSample.js';
 import { ModelWindow } from '../windows/modelWindow.js';
 
 /** One model to replay: its baseline and its verdict rules. */
@@ -39,6 +40,8 @@ export interface ReplayOptions {
   /** The events file as named in the report. */
   readonly file: string;
   readonly version: string;
+  /** The KS p-value method: 'auto' (scipy's choice) for a release gate, 'auto-bounded' as the daemon. */
+  readonly ksMethod: KsMethodOption;
 }
 
 /** The report's rules, from the runtime ones. */
@@ -166,6 +169,7 @@ export class Replay {
           source: this.options.source,
           windowStart,
           windowEnd,
+          ksMethod: this.options.ksMethod,
         }),
       );
       thresholds[name] = reportThresholds(state.model.thresholds);

@@ -176,6 +176,65 @@ export function buildReferenceSummary(
 }
 
 /**
+ * The summary at a coarser resolution: about `quantiles` + 1 of its edges (the first, the last, and
+ * one per n/`quantiles` of reference mass, ties kept as edges of their own), with the reference
+ * counts of the dropped edges and cells merged into the cells that now hold them. Counts stay exact, so the
+ * bound of `ksFromSummary` (computed from the counts at every evaluation) stays valid; it is only
+ * less tight: below about 1/`quantiles` + 2/n for a reference without ties, as the module comment
+ * shows for a 'quantile' summary. A summary with few enough edges is returned as it is.
+ *
+ * Why: a window holds 2K + 1 counts per step per numeric feature, so K sets the daemon's memory
+ * (docs/windows.md "Memory"); the baseline keeps its fine summary, and the daemon and `replay`
+ * count windows against the same coarsened one (`ks_window_quantiles`). Pure; O(K).
+ */
+export function coarsenSummary(summary: KsReferenceSummary, quantiles: number): KsReferenceSummary {
+  if (!Number.isInteger(quantiles) || quantiles < 1 || quantiles > MAX_KS_QUANTILES) {
+    throw new RangeError(
+      `ks summary: quantiles must be an integer in [1, ${MAX_KS_QUANTILES}], got ${quantiles}`,
+    );
+  }
+  const k = summary.edges.length;
+  if (k <= quantiles + 1) return summary;
+  // Kept edges: the first and the last, and then, walking up, an edge once the reference mass since
+  // the last kept one reaches n/quantiles, or an edge that alone holds that much (a tie): so that no
+  // new open cell holds much more than n/quantiles, which is what the bound is made of.
+  const target = summary.n / quantiles;
+  const keep: number[] = [0];
+  let mass = 0;
+  for (let i = 1; i < k - 1; i++) {
+    const cell = summary.counts[2 * i]!;
+    const point = summary.counts[2 * i + 1]!;
+    mass += cell;
+    if (point >= target || mass + point >= target) {
+      keep.push(i);
+      mass = 0;
+    } else {
+      mass += point;
+    }
+  }
+  keep.push(k - 1);
+  const edges = keep.map((i) => summary.edges[i]!);
+  const counts = new Array<number>(2 * edges.length + 1).fill(0);
+  // Old slot s lies in the new open cell before the first kept edge at or above it, or on a kept edge.
+  let next = 0; // index into keep of the first kept edge at or above the current old edge
+  for (let s = 0; s < summary.counts.length; s++) {
+    const c = summary.counts[s]!;
+    if (s % 2 === 1) {
+      const old = (s - 1) / 2;
+      while (next < keep.length && keep[next]! < old) next++;
+      counts[next < keep.length && keep[next] === old ? 2 * next + 1 : 2 * next]! += c;
+    } else {
+      const old = s / 2; // the open cell below old edge `old`
+      while (next < keep.length && keep[next]! < old) next++;
+      counts[2 * next]! += c;
+    }
+  }
+  // Ties may keep a few more edges than asked; the field says how many steps the edges make.
+  const q = Math.max(quantiles, edges.length - 1);
+  return { version: KS_SUMMARY_VERSION, kind: 'quantile', quantiles: q, n: summary.n, edges, counts };
+}
+
+/**
  * Checks a KS summary read from a baseline file and returns a fresh copy. Messages name the field
  * under `path` (e.g. `features.amount.ks.edges[3]`), as the baseline loader reports them.
  * Pure; O(K).

@@ -13,8 +13,11 @@ import { clip01, kstwobignSf, kstwoSf } from './kolmogorov.js';
 /** A p-value method, named as in the reference vectors and reported as `ks_method`. */
 export type KsMethod = 'exact' | 'asymp' | 'kolmogorov';
 
-/** A requested method: one of {@link KsMethod}, or `'auto'` to let the sample sizes decide. */
-export type KsMethodOption = KsMethod | 'auto';
+/**
+ * A requested method: one of {@link KsMethod}, `'auto'` to let the sample sizes decide as scipy
+ * does, or `'auto-bounded'` to also bound the exact method's cost (see {@link KS_EXACT_WORK_LIMIT}).
+ */
+export type KsMethodOption = KsMethod | 'auto' | 'auto-bounded';
 
 /** A KS result: the statistic, its p-value, and the method that actually produced the p-value. */
 export interface KsResult {
@@ -40,6 +43,16 @@ export const KS_MAX_AUTO_N = 10_000;
  * and answers with 'asymp' instead; so do we, which also bounds the exact method's work.
  */
 const EXACT_MAX_LCM = 2 ** 31 - 1;
+
+/**
+ * 'auto-bounded' (the daemon's evaluator) uses 'exact' only when scipy's 'auto' would and its work,
+ * d · n · m (about 10 ns a unit here), is at most this (about 0.1 ms); else 'asymp'. An evaluation
+ * round computes a p-value per numeric feature of every model, thousands of them, and must stay
+ * within a step: the exact method at n = 5,000, m = 7,213, d = 0.1 takes 36 ms, while 'asymp'
+ * differs from it by less than 3e-3 (absolute) at the sizes where the limit applies
+ * (docs/statistics.md).
+ */
+export const KS_EXACT_WORK_LIMIT = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // The statistic
@@ -135,6 +148,8 @@ export function ksTest(ref: Sample, cur: Sample, method: KsMethodOption = 'auto'
  * - `'kolmogorov'`: the limit law, `kstwobign.sf(sqrt(n·m/(n+m)) · d)` (see {@link kstwobignSf}),
  *   with the unrounded effective size, as the reference vectors were generated.
  * - `'auto'`: 'exact' when max(n, m) <= {@link KS_MAX_AUTO_N}, else 'asymp' (scipy's rule).
+ * - `'auto-bounded'`: as 'auto', but 'asymp' also when the exact method's work would pass
+ *   {@link KS_EXACT_WORK_LIMIT}: what the evaluator uses.
  * NaN d gives NaN p. The p-value is clipped to [0, 1].
  * @throws RangeError when n or m is not a positive integer.
  */
@@ -142,7 +157,12 @@ export function ksPvalue(d: number, n: number, m: number, method: KsMethodOption
   if (!Number.isInteger(n) || !Number.isInteger(m) || n <= 0 || m <= 0) {
     throw new RangeError(`ks: sample sizes must be positive integers, got ${n} and ${m}`);
   }
-  const chosen: KsMethod = method === 'auto' ? (Math.max(n, m) <= KS_MAX_AUTO_N ? 'exact' : 'asymp') : method;
+  const scipyAuto = Math.max(n, m) <= KS_MAX_AUTO_N;
+  let chosen: KsMethod;
+  if (method === 'auto') chosen = scipyAuto ? 'exact' : 'asymp';
+  else if (method === 'auto-bounded') {
+    chosen = scipyAuto && (Number.isNaN(d) ? 0 : d) * n * m <= KS_EXACT_WORK_LIMIT ? 'exact' : 'asymp';
+  } else chosen = method;
   if (Number.isNaN(d)) return { statistic: d, pValue: Number.NaN, method: chosen };
   const en = (n * m) / (n + m);
   switch (chosen) {

@@ -116,7 +116,8 @@ describe('drift in the daemon', () => {
     const topic = uniqueName('it.drift');
     await createTopics(kafka, [topic]);
     const port = await freePort();
-    daemon = await startDaemon(writeConfig(topic, port, path(`state-${port}`)), port);
+    const config = writeConfig(topic, port, path(`state-${port}`));
+    daemon = await startDaemon(config, port);
 
     const stable = eventLines(MODEL, rows(2, 1500), Date.now());
     await produceRoundRobin(
@@ -159,6 +160,8 @@ describe('drift in the daemon', () => {
     writeFileSync(path('events.jsonl'), [...stable, ...shifted].join('\n'));
     const run = await execCli([
       'replay',
+      '--config',
+      config,
       '--baseline',
       path('baseline.json'),
       '--input',
@@ -250,6 +253,8 @@ describe('drift in the daemon', () => {
     writeFileSync(path('kill.jsonl'), [...part1, ...part2].join('\n'));
     const run = await execCli([
       'replay',
+      '--config',
+      config,
       '--baseline',
       path('baseline.json'),
       '--input',

@@ -7,6 +7,7 @@ import {
   CheckpointError,
   decodeCheckpoint,
   encodeCheckpoint,
+  encodeCheckpointAsync,
   type Checkpoint,
 } from '../../../src/checkpoint/format.js';
 import { DriftwatchError } from '../../../src/errors.js';
@@ -64,6 +65,13 @@ function varintCount(text: string): number {
 }
 
 describe('encodeCheckpoint / decodeCheckpoint: round trips', () => {
+  it('encodes the same bytes between turns of the event loop as at once', async () => {
+    const checkpoint = sampleCheckpoint();
+    for (const perTurn of [1, 2, 100]) {
+      expect(await encodeCheckpointAsync(checkpoint, perTurn)).toEqual(encodeCheckpoint(checkpoint));
+    }
+  });
+
   it('gives back exactly what was encoded', () => {
     const checkpoint = sampleCheckpoint();
     const decoded = decodeCheckpoint(encodeCheckpoint(checkpoint));

@@ -16,6 +16,7 @@ const DEFAULT_WINDOW = {
   stepMs: 60_000,
   time: 'processing',
   allowedLatenessMs: 300_000,
+  windowKsQuantiles: 50,
 } as const;
 /** The verdict defaults, pinned here literally so that changing one is a visible decision. */
 const DEFAULT_DRIFT = {

@@ -4,6 +4,7 @@ import {
   KS_SUMMARY_VERSION,
   addToWindow,
   buildReferenceSummary,
+  coarsenSummary,
   emptyWindowCounts,
   ksFromSummary,
   mergeCounts,
@@ -444,5 +445,44 @@ describe('validateReferenceSummary', () => {
       const values = s === exact ? [1, 2, 2.5] : cur;
       expect(ksFromSummary(back, countAll(back, values))).toEqual(ksFromSummary(s, countAll(s, values)));
     }
+  });
+});
+
+describe('coarsenSummary', () => {
+  let seed = 100;
+  for (const family of FAMILIES) {
+    it(`${family.name}: exact counts, at most Q + 1 edges, and the true D still within the bound`, () => {
+      const random = rng(seed++);
+      const ref = sample(3000, () => family.ref(random));
+      const cur = sample(2000, () => family.cur(random));
+      const d = ksStatisticSorted(ref, cur);
+      const fine = buildReferenceSummary(ref, { quantiles: 1000 });
+      for (const q of [1, 7, 50, 100]) {
+        const coarse = coarsenSummary(fine, q);
+        expect(coarse.edges.length).toBeLessThanOrEqual(2 * q + 2);
+        expect(coarse.edges[0]).toBe(fine.edges[0]);
+        expect(coarse.edges.at(-1)).toBe(fine.edges.at(-1));
+        // Its counts are the reference's own in its cells: the summary built on these edges.
+        expect(validateReferenceSummary(coarse)).toEqual(coarse);
+        const direct = countAll({ ...coarse, counts: new Array<number>(coarse.counts.length).fill(0) }, ref);
+        expect(coarse.counts).toEqual([...direct]);
+        const result = ksFromSummary(coarse, countAll(coarse, cur), 'asymp');
+        expect(result.statistic).toBeLessThanOrEqual(d);
+        expect(d).toBeLessThanOrEqual(result.statistic + result.statisticErrorBound);
+        if (distinctCount(ref) > 100 && q === 100)
+          expect(result.statisticErrorBound).toBeLessThan(1 / q + 2 / 3000 + 0.01);
+      }
+    });
+  }
+
+  it('returns a summary that already has few enough edges as it is', () => {
+    const small = buildReferenceSummary([1, 2, 2, 3], { quantiles: 1000 });
+    expect(coarsenSummary(small, 10)).toBe(small);
+  });
+
+  it('refuses a resolution that is not a positive integer', () => {
+    const small = buildReferenceSummary([1, 2, 3]);
+    expect(() => coarsenSummary(small, 0)).toThrow(RangeError);
+    expect(() => coarsenSummary(small, 2.5)).toThrow(RangeError);
   });
 });

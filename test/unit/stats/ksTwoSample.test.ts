@@ -312,3 +312,18 @@ function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
 }
+
+describe("ksPvalue 'auto-bounded'", () => {
+  it("takes 'exact' where scipy would and it is cheap, 'asymp' where it would cost more", () => {
+    // d * n * m = 0.1 * 300 * 299 = 8970 <= 1e4: exact.
+    expect(ksPvalue(0.1, 300, 299, 'auto-bounded')).toEqual(ksPvalue(0.1, 300, 299, 'exact'));
+    // d * n * m = 3.6e6 > 1e4.
+    const bounded = ksPvalue(0.1, 5000, 7213, 'auto-bounded');
+    expect(bounded).toEqual(ksPvalue(0.1, 5000, 7213, 'asymp'));
+    expect(bounded.method).toBe('asymp');
+    // Above scipy's 10,000 both rules take asymp.
+    expect(ksPvalue(0.01, 20_000, 30_000, 'auto-bounded').method).toBe('asymp');
+    // Just above the limit.
+    expect(ksPvalue(0.1, 300, 334, 'auto-bounded').method).toBe('asymp');
+  });
+});
