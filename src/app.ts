@@ -159,6 +159,9 @@ export class Daemon implements Lifecycle {
       ],
       afterRound: (round) => this.checkpointer.save(this.drift, round.evaluatedAt),
       observeDuration: (seconds) => this.driftMetrics.observeEvaluation(seconds),
+      countIssues: (issues) => {
+        for (const i of issues) this.driftMetrics.countIssues(i.model, i.source, i.feature, i.issue, i.n);
+      },
       countOverrun: () => this.driftMetrics.countOverrun(),
       logger: logger.child({ component: 'evaluation' }),
       clock: this.clock,

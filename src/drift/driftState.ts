@@ -19,6 +19,7 @@ import {
   summarizeServing,
   type ServingSnapshot,
 } from '../windows/servingWindow.js';
+import type { FeatureIssue } from '../telemetry/driftMetrics.js';
 import type { DriftModel, DriftSource } from './models.js';
 
 /** A window's place: model, source, topic and partition. */
@@ -47,6 +48,18 @@ interface ModelState {
   newestStep: number;
 }
 
+/** Data-quality issues counted since the last `drainIssues`, for `driftwatch_feature_issues_total`. */
+export interface IssueCount {
+  readonly model: string;
+  readonly source: DriftSource;
+  readonly feature: string;
+  readonly issue: FeatureIssue;
+  readonly n: number;
+}
+
+/** The issues in the order of the window layout's quality slots Q_MISSING .. Q_UNSEEN. */
+const ISSUES: readonly FeatureIssue[] = ['missing', 'null', 'nan', 'wrong_type', 'out_of_range', 'unseen'];
+
 /** What `observe` did with a batch, for the counters. */
 export interface ObserveResult {
   /** Late events per model (event time: behind the allowed lateness, or older than the window). */
@@ -58,6 +71,8 @@ const tpKey = (topic: string, partition: number): string => `${topic}\u0000${par
 export class DriftState {
   private readonly models = new Map<string, ModelState>();
   private readonly positions = new Map<string, Position>();
+  /** Per window, the lifetime issue counts already handed out by `drainIssues`. */
+  private readonly drained = new WeakMap<ModelWindow, Float64Array>();
 
   constructor(models: readonly DriftModel[]) {
     for (const model of models) {
@@ -186,6 +201,38 @@ export class DriftState {
       state.serving.set(k, window);
     }
     return window;
+  }
+
+  /**
+   * The data-quality issues counted since the last call (or since each window was made), summed
+   * over partitions, with no zero counts. Called once per evaluation round.
+   */
+  drainIssues(): IssueCount[] {
+    const sums = new Map<string, IssueCount>();
+    for (const { key, window } of this.windows()) {
+      const features = this.models.get(key.model)?.model.baseline.features ?? [];
+      const now = window.lifetimeIssues();
+      const before = this.drained.get(window);
+      this.drained.set(window, now);
+      const stride = now.length / Math.max(1, features.length);
+      features.forEach((feature, f) => {
+        ISSUES.forEach((issue, i) => {
+          const k = f * stride + i + 1;
+          const n = now[k]! - (before?.[k] ?? 0);
+          if (n <= 0) return;
+          const id = `${key.model}\u0000${key.source}\u0000${feature.name}\u0000${issue}`;
+          const prev = sums.get(id);
+          sums.set(id, {
+            model: key.model,
+            source: key.source,
+            feature: feature.name,
+            issue,
+            n: (prev?.n ?? 0) + n,
+          });
+        });
+      });
+    }
+    return [...sums.values()];
   }
 
   /** Every window with its key: what a checkpoint saves. */

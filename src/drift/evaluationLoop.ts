@@ -34,6 +34,8 @@ export interface EvaluationLoopOptions {
   /** After the sinks, awaited before the next round (the checkpoint). */
   readonly afterRound?: (round: EvaluationRound) => Promise<void>;
   readonly observeDuration: (seconds: number) => void;
+  /** Takes the data-quality issues counted since the last round (the issue counters). */
+  readonly countIssues?: (issues: ReturnType<DriftState['drainIssues']>) => void;
   readonly countOverrun: () => void;
   readonly logger: Logger;
   readonly clock?: () => number;
@@ -106,6 +108,7 @@ export class EvaluationLoop implements Lifecycle {
       this.evaluatedStep.set(model.name, step);
       await yieldToEventLoop();
     }
+    this.options.countIssues?.(state.drainIssues());
     const round: EvaluationRound = { evaluatedAt: now, evaluations: [...this.latest.values()] };
     for (const sink of this.options.sinks) sink.publish(round);
     this.options.observeDuration((performance.now() - started) / 1000);

@@ -32,6 +32,7 @@ import {
   Q_OUT_OF_RANGE,
   Q_UNSEEN,
   Q_WRONG_TYPE,
+  QUALITY_SLOTS,
   windowLayout,
   type FeatureSlots,
   type WindowLayout,
@@ -87,6 +88,11 @@ export class ModelWindow {
   private readonly scratch: Int32Array;
   /** The window's last step (inclusive); null until the first observe or tick. */
   private newest: number | null = null;
+  /**
+   * Data-quality issues counted since the window was made, never expired: per feature
+   * QUALITY_SLOTS counts (slot Q_EVENTS unused). What `driftwatch_feature_issues_total` counts.
+   */
+  private readonly lifetime: Float64Array;
 
   /**
    * Allocates every bucket now, so memory is fixed from the start.
@@ -117,6 +123,16 @@ export class ModelWindow {
     this.buckets = this.unbounded ? [] : Array.from({ length: spec.steps }, () => new Uint32Array(size));
     this.totals = new Float64Array(size);
     this.scratch = new Int32Array(1 + MAX_SLOTS_PER_FEATURE * baseline.features.length);
+    this.lifetime = new Float64Array(QUALITY_SLOTS * baseline.features.length);
+  }
+
+  /**
+   * The data-quality issues counted since the window was made (late events excluded), per feature
+   * in baseline order: `QUALITY_SLOTS` counts each, indexed by Q_MISSING .. Q_UNSEEN. A copy.
+   * Not part of the window's state: a restored window starts again from 0.
+   */
+  lifetimeIssues(): Float64Array {
+    return this.lifetime.slice();
   }
 
   /**
@@ -163,17 +179,23 @@ export class ModelWindow {
       const s = slots[f]!;
       scratch[n++] = s.offset + Q_EVENTS;
       const code = contract.classify(value);
+      const q = f * QUALITY_SLOTS;
       if (code < 0) {
         scratch[n++] = s.offset + ISSUE_SLOT[-code]!;
+        this.lifetime[q + ISSUE_SLOT[-code]!]!++;
         continue;
       }
       scratch[n++] = s.binsOffset + code;
       if (s.ksLength > 0) {
         const x = value as number;
-        if (x < contract.min || x > contract.max) scratch[n++] = s.offset + Q_OUT_OF_RANGE;
+        if (x < contract.min || x > contract.max) {
+          scratch[n++] = s.offset + Q_OUT_OF_RANGE;
+          this.lifetime[q + Q_OUT_OF_RANGE]!++;
+        }
         scratch[n++] = s.ksOffset + contract.ksSlot(x);
       } else if (code === contract.otherBin) {
         scratch[n++] = s.offset + Q_UNSEEN;
+        this.lifetime[q + Q_UNSEEN]!++;
       }
     }
     // Keys that are not baseline features; `__prediction__` is never read from `features`, so a key

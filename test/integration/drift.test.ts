@@ -272,4 +272,53 @@ describe('drift in the daemon', () => {
     expect(await daemon.exited).toBe(0);
     daemon = null;
   });
+
+  it('reloads its models on SIGHUP, and keeps running the old ones when the new file is bad', async () => {
+    const topic = uniqueName('it.drift.hup');
+    await createTopics(kafka, [topic]);
+    const port = await freePort();
+    const config = writeConfig(topic, port, path(`state-${port}`));
+    daemon = await startDaemon(config, port);
+    await produceRoundRobin(
+      kafka,
+      topic,
+      eventLines(MODEL, rows(6, 300), Date.now()).map((l) => Buffer.from(l)),
+    );
+    await evaluationWith(daemon, 300);
+    // Every feature present and of its type: the only issues are values beyond the baseline's range.
+    const issues = (await daemon.metrics()).filter(
+      (s) => s.name === 'driftwatch_feature_issues_total' && s.labels.model === MODEL,
+    );
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.every((s) => s.labels.issue === 'out_of_range')).toBe(true);
+
+    // A file whose baseline is missing: refused, the running model goes on.
+    const good = readFileSync(config, 'utf8');
+    writeFileSync(config, good.replace(path('baseline.json'), path('nope.json')));
+    daemon.kill('SIGHUP');
+    await waitUntil('the refused reload logged', async () => daemon!.output().includes('reload refused'));
+    expect((await models(daemon)).models.map((m) => m.model)).toEqual([MODEL]);
+
+    // A valid file without the model's baseline: its drift series and evaluations go away.
+    writeFileSync(config, good.replace(`    baseline: ${path('baseline.json')}\n`, ''));
+    daemon.kill('SIGHUP');
+    await waitUntil('the model without a baseline gone from the status API', async () => {
+      return (await models(daemon!)).models.length === 0;
+    });
+    const samples = await daemon.metrics();
+    const gauges = ['psi', 'window_samples', 'verdict', 'drift', 'ks_pvalue'].map(
+      (g) => `driftwatch_feature_${g}`,
+    );
+    expect(samples.filter((s) => gauges.includes(s.name) && s.labels.model === MODEL)).toEqual([]);
+    expect(samples.filter((s) => s.name === 'driftwatch_baseline_info')).toEqual([]);
+
+    // And back: the model is evaluated again, from empty windows (the old ones were dropped).
+    writeFileSync(config, good);
+    daemon.kill('SIGHUP');
+    const back = await evaluationWith(daemon, 0);
+    expect(back.model).toBe(MODEL);
+    daemon.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    daemon = null;
+  });
 });

@@ -129,4 +129,29 @@ describe('DriftState', () => {
     expect(state.windows()).toEqual([]);
     expect(state.coveredPositions()).toEqual([{ topic: 't', partition: 2, offset: '9' }]);
   });
+
+  it('hands out the data-quality issues counted since the last round, summed over partitions', () => {
+    const state = new DriftState([model()]);
+    const bad = (features: Record<string, unknown>): PredictionEvent => ({ ...event(0, 0), features });
+    state.observe(
+      [bad({ color: 'blue' }), bad({ amount: null, color: 'purple' }), bad({ amount: Number.NaN, color: 3 })],
+      origin(0, 3),
+      0,
+    );
+    state.observe([bad({ amount: 1e9, color: [] }), bad({ amount: 'x', color: 'blue' })], origin(1, 2), 0);
+    const byKey = (issues: ReturnType<DriftState['drainIssues']>) =>
+      Object.fromEntries(issues.map((i) => [`${i.feature}.${i.issue}`, i.n]));
+    expect(byKey(state.drainIssues())).toEqual({
+      'amount.missing': 1,
+      'amount.null': 1,
+      'amount.nan': 1,
+      'amount.out_of_range': 1,
+      'amount.wrong_type': 1,
+      'color.unseen': 2, // purple, and 3 (a number is a category by its text)
+      'color.wrong_type': 1,
+    });
+    expect(state.drainIssues()).toEqual([]);
+    state.observe([bad({ color: 'blue' })], origin(0, 4), 0);
+    expect(byKey(state.drainIssues())).toEqual({ 'amount.missing': 1 });
+  });
 });
