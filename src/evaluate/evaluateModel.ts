@@ -130,6 +130,21 @@ function checkSnapshot(baseline: Baseline, snapshot: WindowSnapshot): void {
   }
 }
 
+/** Bin labels per baseline feature, made once: a baseline is immutable, and a round evaluates it every step. */
+const labelCache = new WeakMap<BaselineFeature, readonly string[]>();
+
+function binLabelsOf(feature: BaselineFeature): readonly string[] {
+  let labels = labelCache.get(feature);
+  if (labels === undefined) {
+    labels =
+      feature.type === 'numeric'
+        ? numericBinLabels(feature.bins.cuts)
+        : categoricalBinLabels(feature.categories);
+    labelCache.set(feature, labels);
+  }
+  return labels;
+}
+
 /** The reference's count per PSI bin; categorical features get a 0 for `__other__` (statistics.md). */
 function referenceBinCounts(feature: BaselineFeature): readonly number[] {
   return feature.type === 'numeric' ? feature.bins.counts : [...feature.counts, 0];
@@ -151,10 +166,7 @@ function featureStatistics(
     feature,
     counts,
     sufficient,
-    bins:
-      feature.type === 'numeric'
-        ? numericBinLabels(feature.bins.cuts)
-        : categoricalBinLabels(feature.categories),
+    bins: binLabelsOf(feature),
     referenceProportions: proportions(reference, referenceTotal),
     currentProportions: proportions(counts.bins, nCurrent),
   };

@@ -15,7 +15,7 @@ import type { FeatureEvaluation, ModelEvaluation } from '../../src/evaluate/type
 import type { ReplayReport } from '../../src/report/types.js';
 import { execCli } from '../support/cli.js';
 import { startDaemon, waitUntil, type DaemonProcess } from '../support/daemon.js';
-import { eventLines, rows, writeTrainingCsv } from '../support/driftData.js';
+import { buildBaselineWithCli, eventLines, rows } from '../support/driftData.js';
 import { createTopics, kafkaClient, produceRoundRobin, uniqueName } from '../support/kafkaTopics.js';
 import { freePort } from '../support/ports.js';
 import type { Sample } from '../support/promText.js';
@@ -28,23 +28,11 @@ let daemon: DaemonProcess | null = null;
 const MODEL = 'fraud';
 const STEP_SECONDS = 2;
 
+let baselinePath = '';
+
 beforeAll(async () => {
   kafka = kafkaClient(inject('kafkaBootstrap'));
-  writeTrainingCsv(path('train.csv'), rows(1, 3000));
-  const build = await execCli([
-    'baseline',
-    'build',
-    '--model',
-    MODEL,
-    '--input',
-    path('train.csv'),
-    '--prediction-column',
-    'score',
-    '--out',
-    path('baseline.json'),
-    '--quiet',
-  ]);
-  if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
+  baselinePath = await buildBaselineWithCli(dir, MODEL, rows(1, 3000));
 });
 
 afterAll(() => {
@@ -65,7 +53,7 @@ function writeConfig(topic: string, port: number, stateDir: string): string {
   lag_interval: 1s
 models:
   - name: ${MODEL}
-    baseline: ${path('baseline.json')}
+    baseline: ${baselinePath}
     window: 10m
     step: ${STEP_SECONDS}s
 server: {host: 127.0.0.1, port: ${port}}
@@ -74,6 +62,25 @@ logging: {level: info}
 `,
   );
   return file;
+}
+
+/** `driftwatch replay` of `lines` with the daemon's config (so it evaluates as the daemon does). */
+async function replay(config: string, name: string, lines: readonly string[]): Promise<ModelEvaluation> {
+  writeFileSync(path(`${name}.jsonl`), lines.join('\n'));
+  const run = await execCli([
+    'replay',
+    '--config',
+    config,
+    '--baseline',
+    baselinePath,
+    '--input',
+    path(`${name}.jsonl`),
+    '--json',
+    path(`${name}.json`),
+    '--quiet',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  return (JSON.parse(readFileSync(path(`${name}.json`), 'utf8')) as ReplayReport).models[0]!;
 }
 
 interface ModelsBody {
@@ -157,21 +164,7 @@ describe('drift in the daemon', () => {
     expect(after.drift_share).toBe(0.4);
 
     // The same events replayed as one window: the same numbers, in the gauges.
-    writeFileSync(path('events.jsonl'), [...stable, ...shifted].join('\n'));
-    const run = await execCli([
-      'replay',
-      '--config',
-      config,
-      '--baseline',
-      path('baseline.json'),
-      '--input',
-      path('events.jsonl'),
-      '--json',
-      path('r.json'),
-      '--quiet',
-    ]);
-    expect(run.code).toBe(0);
-    const replayed = (JSON.parse(readFileSync(path('r.json'), 'utf8')) as ReplayReport).models[0]!;
+    const replayed = await replay(config, 'events', [...stable, ...shifted]);
     const samples = await daemon.metrics();
     for (const f of replayed.features) {
       expect(gauge(samples, 'driftwatch_feature_window_samples', f.feature), f.feature).toBe(f.n_current);
@@ -250,21 +243,7 @@ describe('drift in the daemon', () => {
     expect(daemon.output()).toContain('restored the windows from the checkpoint');
 
     // The window sample counts of an uninterrupted run over the same events.
-    writeFileSync(path('kill.jsonl'), [...part1, ...part2].join('\n'));
-    const run = await execCli([
-      'replay',
-      '--config',
-      config,
-      '--baseline',
-      path('baseline.json'),
-      '--input',
-      path('kill.jsonl'),
-      '--json',
-      path('kill.json'),
-      '--quiet',
-    ]);
-    expect(run.code).toBe(0);
-    const uninterrupted = (JSON.parse(readFileSync(path('kill.json'), 'utf8')) as ReplayReport).models[0]!;
+    const uninterrupted = await replay(config, 'kill', [...part1, ...part2]);
     expect(resumed.features.map((f) => [f.feature, f.n_current, f.psi])).toEqual(
       uninterrupted.features.map((f) => [f.feature, f.n_current, f.psi]),
     );
@@ -294,13 +273,13 @@ describe('drift in the daemon', () => {
 
     // A file whose baseline is missing: refused, the running model goes on.
     const good = readFileSync(config, 'utf8');
-    writeFileSync(config, good.replace(path('baseline.json'), path('nope.json')));
+    writeFileSync(config, good.replace(baselinePath, path('nope.json')));
     daemon.kill('SIGHUP');
     await waitUntil('the refused reload logged', async () => daemon!.output().includes('reload refused'));
     expect((await models(daemon)).models.map((m) => m.model)).toEqual([MODEL]);
 
     // A valid file without the model's baseline: its drift series and evaluations go away.
-    writeFileSync(config, good.replace(`    baseline: ${path('baseline.json')}\n`, ''));
+    writeFileSync(config, good.replace(`    baseline: ${baselinePath}\n`, ''));
     daemon.kill('SIGHUP');
     await waitUntil('the model without a baseline gone from the status API', async () => {
       return (await models(daemon!)).models.length === 0;

@@ -12,9 +12,8 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import type { ModelEvaluation } from '../../src/evaluate/types.js';
-import { execCli } from '../support/cli.js';
 import { startDaemon, waitUntil, type DaemonProcess } from '../support/daemon.js';
-import { eventLines, rows, writeTrainingCsv } from '../support/driftData.js';
+import { buildBaselineWithCli, eventLines, rows } from '../support/driftData.js';
 import { startInflux, type FluxRow, type InfluxHandle } from '../support/influx.js';
 import { createTopics, kafkaClient, produceRoundRobin, uniqueName } from '../support/kafkaTopics.js';
 import { freePort } from '../support/ports.js';
@@ -30,24 +29,12 @@ const MODEL = 'fraud';
 /** Six points a round (the model and five features): the bound holds five rounds. */
 const MAX_BUFFERED = 30;
 
+let baselinePath = '';
+
 beforeAll(async () => {
   kafka = kafkaClient(inject('kafkaBootstrap'));
   influx = await startInflux();
-  writeTrainingCsv(path('train.csv'), rows(1, 3000));
-  const build = await execCli([
-    'baseline',
-    'build',
-    '--model',
-    MODEL,
-    '--input',
-    path('train.csv'),
-    '--prediction-column',
-    'score',
-    '--out',
-    path('baseline.json'),
-    '--quiet',
-  ]);
-  if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
+  baselinePath = await buildBaselineWithCli(dir, MODEL, rows(1, 3000));
   writeFileSync(path('influx-token'), `${influx.token}\n`);
 });
 
@@ -69,7 +56,7 @@ function writeConfig(topic: string, port: number): string {
   lag_interval: 1s
 models:
   - name: ${MODEL}
-    baseline: ${path('baseline.json')}
+    baseline: ${baselinePath}
     window: 10m
     step: 1s
 server: {host: 127.0.0.1, port: ${port}}

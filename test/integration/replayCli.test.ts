@@ -24,7 +24,7 @@ import { ksStatistic } from '../../src/stats/ksTwoSample.js';
 import { psiFromCounts } from '../../src/stats/psi.js';
 import { renderInChromium } from '../support/chromium.js';
 import { execCli } from '../support/cli.js';
-import { eventLines as lines, rows, writeTrainingCsv } from '../support/driftData.js';
+import { buildBaselineWithCli, eventLines as lines, rows } from '../support/driftData.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'driftwatch-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,28 +46,16 @@ async function replay(
   args: readonly string[],
 ): Promise<{ code: number | null; report: ReplayReport; stdout: string; stderr: string }> {
   const out = path(`report-${Math.random().toString(36).slice(2)}.json`);
-  const result = await execCli(['replay', '--baseline', path('baseline.json'), '--json', out, ...args]);
+  const result = await execCli(['replay', '--baseline', baselinePath, '--json', out, ...args]);
   if (result.code !== 0 && result.code !== 1)
     throw new Error(`replay exited ${result.code}: ${result.stderr}`);
   return { ...result, report: JSON.parse(readFileSync(out, 'utf8')) as ReplayReport };
 }
 
+let baselinePath = '';
+
 beforeAll(async () => {
-  writeTrainingCsv(path('train.csv'), training);
-  const build = await execCli([
-    'baseline',
-    'build',
-    '--model',
-    'fraud',
-    '--input',
-    path('train.csv'),
-    '--prediction-column',
-    'score',
-    '--out',
-    path('baseline.json'),
-    '--quiet',
-  ]);
-  if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
+  baselinePath = await buildBaselineWithCli(dir, 'fraud', training);
   writeFileSync(path('stable.jsonl'), `${lines('fraud', stable, T0).join('\n')}\n`);
   writeFileSync(path('shifted.jsonl'), `${lines('fraud', shifted, T0).join('\n')}\n`);
 });
@@ -179,7 +167,7 @@ describe('driftwatch replay', () => {
     const result = await execCli([
       'replay',
       '--baseline',
-      path('baseline.json'),
+      baselinePath,
       '--input',
       path('stable.jsonl'),
       '--json',
@@ -196,7 +184,7 @@ describe('driftwatch replay', () => {
     const result = await execCli([
       'replay',
       '--baseline',
-      path('baseline.json'),
+      baselinePath,
       '--input',
       path('shifted.jsonl'),
       '--html',
@@ -233,7 +221,7 @@ describe('driftwatch replay on bad input exits 2 and says what is wrong', () => 
       'an empty events file',
       () => {
         writeFileSync(path('empty.jsonl'), '');
-        return ['--baseline', path('baseline.json'), '--input', path('empty.jsonl')];
+        return ['--baseline', baselinePath, '--input', path('empty.jsonl')];
       },
       /DW_INPUT_INVALID: .*empty\.jsonl: no events/,
     ],
@@ -241,13 +229,13 @@ describe('driftwatch replay on bad input exits 2 and says what is wrong', () => 
       'a file of which no line is an event of the model',
       () => {
         writeFileSync(path('garbage.jsonl'), 'a\nb\n{"model":"other"}\n');
-        return ['--baseline', path('baseline.json'), '--input', path('garbage.jsonl')];
+        return ['--baseline', baselinePath, '--input', path('garbage.jsonl')];
       },
       /none of its 3 lines could be replayed \(invalid_json 2, unknown_model 1\); the baselines are for fraud/,
     ],
     [
       '--window without --step',
-      () => ['--baseline', path('baseline.json'), '--input', path('stable.jsonl'), '--window', '1h'],
+      () => ['--baseline', baselinePath, '--input', path('stable.jsonl'), '--window', '1h'],
       /--window and --step go together/,
     ],
   ];

@@ -4,8 +4,10 @@
  * `amount` and makes `color` mostly red; `age`, `flag` and the score never change.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { normalSample, seededRandom } from '../unit/stats/vectors.js';
+import { execCli } from './cli.js';
 
 const COLORS = ['blue', 'green', 'red'] as const;
 
@@ -52,4 +54,29 @@ export function eventLines(model: string, r: Rows, t0: number, stepMs = 1000): s
       latency_ms: 10,
     }),
   );
+}
+
+/**
+ * Writes a training CSV of `r` into `dir` and builds model `model`'s baseline from it with
+ * `driftwatch baseline build` (the built CLI), as a user would. Returns the baseline's path.
+ */
+export async function buildBaselineWithCli(dir: string, model: string, r: Rows): Promise<string> {
+  const csv = join(dir, `${model}.train.csv`);
+  const out = join(dir, `${model}.baseline.json`);
+  writeTrainingCsv(csv, r);
+  const build = await execCli([
+    'baseline',
+    'build',
+    '--model',
+    model,
+    '--input',
+    csv,
+    '--prediction-column',
+    'score',
+    '--out',
+    out,
+    '--quiet',
+  ]);
+  if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
+  return out;
 }
