@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 
 import { DriftwatchError } from '../errors.js';
+import type { ServingState, ServingStateBucket } from '../windows/servingWindow.js';
 import type { WindowState, WindowStateBucket } from '../windows/windowState.js';
 import { uint32ToVarintBase64, varintBase64ToUint32 } from './varintBase64.js';
 import { checkCheckpoint } from './validate.js';
@@ -52,6 +53,15 @@ export interface WindowCheckpoint {
   readonly state: WindowState;
 }
 
+/** One serving window of the daemon (a model's prediction events in one partition) and its state. */
+export interface ServingCheckpoint {
+  readonly model: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Checked when restored (`ServingWindow.fromState`); the format only checks its types. */
+  readonly state: ServingState;
+}
+
 /**
  * Everything the daemon saves at every step and on shutdown, and restores on start
  * (checkpoint/restore.ts). Built by the daemon; immutable by contract.
@@ -62,6 +72,8 @@ export interface Checkpoint {
   readonly createdAt: number;
   readonly positions: readonly PartitionPosition[];
   readonly windows: readonly WindowCheckpoint[];
+  /** The serving windows (error rate, latency, cost over the window); absent in older files. */
+  readonly serving?: readonly ServingCheckpoint[];
 }
 
 /**
@@ -85,7 +97,11 @@ export class CheckpointError extends DriftwatchError {
  */
 export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   checkCheckpoint(checkpoint, (message) => new CheckpointError(`cannot encode the checkpoint: ${message}`));
-  const lines = [headerLine(checkpoint), ...checkpoint.windows.map(windowLine)];
+  const lines = [
+    headerLine(checkpoint),
+    ...checkpoint.windows.map(windowLine),
+    ...(checkpoint.serving ?? []).map(servingLine),
+  ];
   return Buffer.concat([magicLine(), gzipSync(Buffer.concat(lines), { level: GZIP_LEVEL })]);
 }
 
@@ -104,6 +120,7 @@ export async function encodeCheckpointAsync(checkpoint: Checkpoint, windowsPerTu
     lines.push(windowLine(checkpoint.windows[i]!));
     if ((i + 1) % windowsPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
   }
+  for (const serving of checkpoint.serving ?? []) lines.push(servingLine(serving));
   return Buffer.concat([magicLine(), await gzipAsync(Buffer.concat(lines), { level: GZIP_LEVEL })]);
 }
 
@@ -120,6 +137,32 @@ function headerLine(checkpoint: Checkpoint): Buffer {
       offset: p.offset,
     })),
     windows: checkpoint.windows.length,
+    serving: checkpoint.serving?.length ?? 0,
+  });
+}
+
+function servingLine(w: ServingCheckpoint): Buffer {
+  const s = w.state;
+  return jsonLine({
+    model: w.model,
+    topic: w.topic,
+    partition: w.partition,
+    serving: {
+      step_ms: s.stepMs,
+      steps: s.steps,
+      latency_buckets: s.latencyBuckets,
+      newest: s.newest,
+      buckets: s.buckets.map((b) => ({
+        step: b.step,
+        events: b.events,
+        errors: b.errors,
+        successes: b.successes,
+        costed: b.costed,
+        cost_sum: b.costSum,
+        latency_slots: uint32ToVarintBase64(b.latencySlots),
+        latency_counts: uint32ToVarintBase64(b.latencyCounts),
+      })),
+    },
   });
 }
 
@@ -165,8 +208,12 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const at = (path: string) => (message: string) => new CheckpointError(`${path}: ${message}`);
   const top = record(header, at('the header line'));
   const count = top.integer('windows', 0);
-  if (lines.length !== count + 1) {
-    throw new CheckpointError(`the header announces ${count} windows but ${lines.length - 1} follow`);
+  const servingCount =
+    header !== null && typeof header === 'object' && 'serving' in header ? top.integer('serving', 0) : 0;
+  if (lines.length !== count + servingCount + 1) {
+    throw new CheckpointError(
+      `the header announces ${count} windows and ${servingCount} serving windows but ${lines.length - 1} lines follow`,
+    );
   }
   const positions = top.array('positions').map((p, i) => {
     const r = record(p, at(`positions[${i}]`));
@@ -188,11 +235,23 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
       state: readState(r.value('state'), `${path}.state`),
     });
   }
+  const serving: ServingCheckpoint[] = [];
+  for (let i = 0; i < servingCount; i++) {
+    const path = `serving[${i}]`;
+    const r = record(parseLine(lines, count + i + 1, path), at(path));
+    serving.push({
+      model: r.string('model'),
+      topic: r.string('topic'),
+      partition: r.integer('partition', 0),
+      state: readServingState(r.value('serving'), `${path}.serving`),
+    });
+  }
   const checkpoint: Checkpoint = {
     version: CHECKPOINT_VERSION,
     createdAt: top.integer('created_at', 0),
     positions,
     windows,
+    ...(servingCount > 0 ? { serving } : {}),
   };
   checkCheckpoint(checkpoint, (message) => new CheckpointError(message));
   return checkpoint;
@@ -281,6 +340,34 @@ function readState(x: unknown, path: string): WindowState {
     newest: newest === null ? null : r.integer('newest'),
     buckets,
     events: r.integer('events', 0),
+  };
+}
+
+function readServingState(x: unknown, path: string): ServingState {
+  const fail = (where: string) => (message: string) => new CheckpointError(`${where}: ${message}`);
+  const r = record(x, fail(path));
+  const buckets = r.array('buckets').map((b, i): ServingStateBucket => {
+    const where = `${path}.buckets[${i}]`;
+    const br = record(b, fail(where));
+    return {
+      step: br.integer('step'),
+      events: br.integer('events', 0),
+      errors: br.integer('errors', 0),
+      successes: br.integer('successes', 0),
+      costed: br.integer('costed', 0),
+      costSum: br.number('cost_sum'),
+      latencySlots: uint32Field(br.string('latency_slots'), `${where}.latency_slots`),
+      latencyCounts: uint32Field(br.string('latency_counts'), `${where}.latency_counts`),
+    };
+  });
+  const stepMs = r.value('step_ms');
+  const newest = r.value('newest');
+  return {
+    stepMs: stepMs === null ? null : r.number('step_ms'),
+    steps: r.integer('steps', 1),
+    latencyBuckets: r.integer('latency_buckets', 1),
+    newest: newest === null ? null : r.integer('newest'),
+    buckets,
   };
 }
 

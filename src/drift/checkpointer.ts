@@ -11,6 +11,7 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import type { DriftSource } from './models.js';
 import type { DriftState, Position, WindowKey } from './driftState.js';
 import type { ModelWindow } from '../windows/modelWindow.js';
+import { ServingWindow } from '../windows/servingWindow.js';
 
 export interface CheckpointerOptions {
   readonly store: CheckpointStore;
@@ -36,6 +37,12 @@ export class Checkpointer {
         source: key.source,
         topic: key.topic,
         partition: key.partition,
+        state: window.exportState(),
+      })),
+      serving: state.servingWindows().map(({ model, topic, partition, window }) => ({
+        model,
+        topic,
+        partition,
         state: window.exportState(),
       })),
     };
@@ -89,6 +96,20 @@ export class Checkpointer {
     }
     const positions = [...restored.positions];
     state.restore(windows, positions);
+    let servingRestored = 0;
+    for (const s of loaded.checkpoint.serving ?? []) {
+      const model = models.get(s.model);
+      if (model === undefined) continue;
+      try {
+        state.restoreServing(s.model, s.topic, s.partition, ServingWindow.fromState(model.spec, s.state));
+        servingRestored++;
+      } catch (error) {
+        logger.warn(
+          { model: s.model, topic: s.topic, partition: s.partition, reason: (error as Error).message },
+          'a checkpointed serving window does not fit the current configuration; dropped',
+        );
+      }
+    }
     logger.info(
       {
         windows: windows.length,

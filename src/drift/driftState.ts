@@ -244,6 +244,28 @@ export class DriftState {
     return out;
   }
 
+  /** Every serving window with its model and partition: what a checkpoint saves beside the windows. */
+  servingWindows(): { model: string; topic: string; partition: number; window: ServingWindow }[] {
+    const out: { model: string; topic: string; partition: number; window: ServingWindow }[] = [];
+    for (const state of this.models.values()) {
+      for (const [k, window] of state.serving) {
+        const cut = k.lastIndexOf('\u0000');
+        out.push({
+          model: state.model.name,
+          topic: k.slice(0, cut),
+          partition: Number(k.slice(cut + 1)),
+          window,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Puts a restored serving window in place (at start, before any event); ignored for an unknown model. */
+  restoreServing(model: string, topic: string, partition: number, window: ServingWindow): void {
+    this.models.get(model)?.serving.set(tpKey(topic, partition), window);
+  }
+
   /** The positions the windows cover: the next offset per topic-partition seen. */
   coveredPositions(): Position[] {
     return [...this.positions.values()];

@@ -115,6 +115,7 @@ describe('encodeCheckpoint / decodeCheckpoint: round trips', () => {
         { topic: 'predictions', partition: 1, offset: '9223372036854775807' },
       ],
       windows: 3,
+      serving: 0,
     });
     const state = (lines[1] as { state: { buckets: { slots: string; counts: string }[] } }).state;
     const first = checkpoint.windows[0]!.state.buckets[0]!;
@@ -206,8 +207,12 @@ describe('decodeCheckpoint: what it refuses', () => {
     expect(decodeError(noNewline)).toBe('the checkpoint data does not end with a complete line');
     const notJson = Buffer.concat([Buffer.from(HEADER), gzipSync(Buffer.from('{"created_at": 1,\n'))]);
     expect(decodeError(notJson)).toMatch(/^the header line \(line 1\) is not JSON: /);
-    expect(decodeError(edited((l) => l.splice(2, 1)))).toBe('the header announces 3 windows but 2 follow');
-    expect(decodeError(edited((l) => l.push({})))).toBe('the header announces 3 windows but 4 follow');
+    expect(decodeError(edited((l) => l.splice(2, 1)))).toBe(
+      'the header announces 3 windows and 0 serving windows but 2 lines follow',
+    );
+    expect(decodeError(edited((l) => l.push({})))).toBe(
+      'the header announces 3 windows and 0 serving windows but 4 lines follow',
+    );
   });
 
   it('refuses wrong types, naming where', () => {
