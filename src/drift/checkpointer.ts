@@ -113,6 +113,7 @@ export class Checkpointer {
     logger.info(
       {
         windows: windows.length,
+        serving: servingRestored,
         positions: positions.length,
         savedAt: new Date(loaded.checkpoint.createdAt),
       },
