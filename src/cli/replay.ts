@@ -34,6 +34,7 @@ export interface ReplayCommandOptions {
   readonly source: 'predictions' | 'features';
   readonly window?: number;
   readonly step?: number;
+  readonly allowedLateness?: number;
   readonly psiThreshold?: number;
   readonly pValue?: number;
   readonly correction?: Correction;
@@ -117,7 +118,13 @@ function replayWindow(opts: ReplayCommandOptions): ReplayWindow | null {
   if (opts.window < opts.step || opts.window % opts.step !== 0) {
     throw usage(`--window must be a whole number of --step (e.g. --window 1h --step 1m)`);
   }
-  return { windowMs: opts.window, stepMs: opts.step };
+  const allowedLatenessMs = opts.allowedLateness ?? D.DEFAULT_ALLOWED_LATENESS;
+  if (allowedLatenessMs > opts.window) {
+    throw usage(
+      '--allowed-lateness must be at most --window (an event that late is outside the window anyway)',
+    );
+  }
+  return { windowMs: opts.window, stepMs: opts.step, allowedLatenessMs };
 }
 
 async function write(path: string, text: string, what: string): Promise<void> {
@@ -227,6 +234,11 @@ export function registerReplayCommand(program: Command): void {
       duration('--window'),
     )
     .option('--step <duration>', 'the window step (with --window)', duration('--step'))
+    .option(
+      '--allowed-lateness <duration>',
+      'with --window: events further behind the newest are late, as the daemon counts them (default 5m)',
+      duration('--allowed-lateness'),
+    )
     .option('--psi-threshold <x>', 'override the PSI threshold', real('--psi-threshold', 0, 100))
     .option('--p-value <x>', 'override the adjusted p-value threshold', real('--p-value', 0, 1))
     .option('--correction <method>', 'benjamini-hochberg, bonferroni or none')

@@ -26,6 +26,8 @@ export interface ReplayModel {
 export interface ReplayWindow {
   readonly windowMs: number;
   readonly stepMs: number;
+  /** As the daemon's `allowed_lateness`: an event further behind the model's newest one is late. */
+  readonly allowedLatenessMs: number;
 }
 
 export interface ReplayOptions {
@@ -59,6 +61,8 @@ export function reportThresholds(t: DriftThresholds): ReportThresholds {
 interface ModelState {
   readonly model: ReplayModel;
   readonly window: ModelWindow;
+  /** The model's newest event time, for the allowed lateness (window mode). */
+  newestTs: number;
 }
 
 /**
@@ -95,7 +99,11 @@ export class Replay {
         options.window === null
           ? { stepMs: null, steps: 1 }
           : { stepMs: options.window.stepMs, steps: options.window.windowMs / options.window.stepMs };
-      this.states.set(name, { model, window: new ModelWindow(model.baseline, spec) });
+      this.states.set(name, {
+        model,
+        window: new ModelWindow(model.baseline, spec),
+        newestTs: Number.NEGATIVE_INFINITY,
+      });
     }
     this.decodeOptions = {
       models: new Set(this.states.keys()),
@@ -132,14 +140,20 @@ export class Replay {
     }
     const event = result.event;
     const state = this.states.get(event.model)!; // decode only accepts configured models
-    const stepMs = this.options.window?.stepMs ?? null;
-    const step = stepMs === null ? 0 : Math.floor(event.ts / stepMs);
+    const window = this.options.window;
+    // The daemon's event-time rule (drift/driftState.ts): too far behind the model's newest event is late.
+    if (window !== null && event.ts < state.newestTs - window.allowedLatenessMs) {
+      this.late += 1;
+      return;
+    }
+    const step = window === null ? 0 : Math.floor(event.ts / window.stepMs);
     const prediction = event.kind === 'prediction' ? event.prediction : undefined;
     if (state.window.observe(event.features, prediction, step) === 'late') {
       this.late += 1;
       return;
     }
     this.accepted += 1;
+    if (event.ts > state.newestTs) state.newestTs = event.ts;
     if (step > this.newestStep) this.newestStep = step;
     if (this.firstTs === null || event.ts < this.firstTs) this.firstTs = event.ts;
     if (this.lastTs === null || event.ts > this.lastTs) this.lastTs = event.ts;

@@ -163,6 +163,26 @@ describe('driftwatch replay', () => {
     expect(feature(report, 'amount').n_current).toBe(inWindow);
   });
 
+  it('counts events too far behind the newest as late, as the daemon does with time: event', async () => {
+    const ordered = lines('fraud', stable, T0).slice(0, 300); // 300 s of events
+    const behind = lines('fraud', stable, T0 - 10 * 60_000).slice(0, 1); // 15 min behind the newest
+    const near = lines('fraud', stable, T0 + 100_000).slice(0, 1); // 200 s behind: within 5 min
+    writeFileSync(path('late.jsonl'), [...ordered, ...behind, ...near].join('\n'));
+    const { report } = await replay(['--input', path('late.jsonl'), '--window', '1h', '--step', '1m']);
+    expect(report.input).toMatchObject({ lines: 302, accepted: 301, late: 1 });
+    const strict = await replay([
+      '--input',
+      path('late.jsonl'),
+      '--window',
+      '1h',
+      '--step',
+      '1m',
+      '--allowed-lateness',
+      '1m',
+    ]);
+    expect(strict.report.input).toMatchObject({ accepted: 300, late: 2 });
+  });
+
   it('writes the JSON to standard output with --json -, and the summary to standard error', async () => {
     const result = await execCli([
       'replay',
