@@ -5,6 +5,8 @@
  * Exit codes: 0 success, 1 invalid configuration (check-config) or failure, 2 bad usage or bad
  * input (a baseline or input file that cannot be used; `replay` exits 2 on every error of its input).
  */
+import { watchFile } from 'node:fs';
+
 import { Command, InvalidArgumentError } from 'commander';
 
 import { DriftwatchError, type ErrorCode } from '../errors.js';
@@ -35,7 +37,10 @@ function integer(name: string, min: number) {
   };
 }
 
-async function run(configFile: string): Promise<void> {
+/** How often --watch-config looks at the file. */
+const WATCH_INTERVAL_MS = 2_000;
+
+async function run(configFile: string, watchConfig: boolean): Promise<void> {
   const [{ Daemon }, { loadConfig }, { createLogger }] = await Promise.all([
     import('../app.js'),
     import('../config/load.js'),
@@ -72,10 +77,11 @@ async function run(configFile: string): Promise<void> {
       },
     );
   };
-  // SIGHUP: re-read the file and swap in its models; anything wrong keeps the running state.
-  process.on('SIGHUP', () => {
+  // SIGHUP (or, with --watch-config, a change of the file): re-read the file and swap in its
+  // models; anything wrong keeps the running state.
+  const reload = (why: string): void => {
     if (stopping) return;
-    logger.info({ config: configFile }, 'SIGHUP: reloading the configuration');
+    logger.info({ config: configFile, why }, 'reloading the configuration');
     let next: ReturnType<typeof loadConfig>;
     try {
       next = loadConfig(configFile);
@@ -89,7 +95,15 @@ async function run(configFile: string): Promise<void> {
     daemon.reload(next).catch((error: unknown) => {
       logger.error({ err: error }, 'reload refused; still running the previous configuration');
     });
-  });
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  if (watchConfig) {
+    // Polling stat, not inotify: a Kubernetes ConfigMap is updated by swapping a symlink, which
+    // a watch on the old inode would miss.
+    watchFile(configFile, { interval: WATCH_INTERVAL_MS, persistent: false }, (now, before) => {
+      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) reload('the file changed');
+    });
+  }
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   // Never let one bad record or a library bug take the daemon down silently.
@@ -107,7 +121,8 @@ export function buildProgram(): Command {
     .command('run')
     .description('run the daemon')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => run(opts.config));
+    .option('--watch-config', 'reload the models when the configuration file changes, as on SIGHUP', false)
+    .action(async (opts: { config: string; watchConfig: boolean }) => run(opts.config, opts.watchConfig));
 
   program
     .command('check-config')

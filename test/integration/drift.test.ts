@@ -300,4 +300,22 @@ describe('drift in the daemon', () => {
     expect(await daemon.exited).toBe(0);
     daemon = null;
   });
+
+  it('reloads when the configuration file changes, with --watch-config', async () => {
+    const topic = uniqueName('it.drift.watch');
+    await createTopics(kafka, [topic]);
+    const port = await freePort();
+    const config = writeConfig(topic, port, path(`state-${port}`));
+    daemon = await startDaemon(config, port, ['--watch-config']);
+    await evaluationWith(daemon, 0);
+    const good = readFileSync(config, 'utf8');
+    writeFileSync(config, good.replace(`    baseline: ${baselinePath}\n`, ''));
+    await waitUntil('the model without a baseline gone, with no signal sent', async () => {
+      return (await models(daemon!)).models.length === 0;
+    });
+    expect(daemon.output()).toContain('the file changed');
+    daemon.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    daemon = null;
+  });
 });

@@ -29,8 +29,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProces
   });
 }
 
-export async function startDaemon(configFile: string, port: number): Promise<DaemonProcess> {
-  const proc = runCli(['run', '--config', configFile]);
+export async function startDaemon(
+  configFile: string,
+  port: number,
+  extraArgs: readonly string[] = [],
+): Promise<DaemonProcess> {
+  const proc = runCli(['run', '--config', configFile, ...extraArgs]);
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
