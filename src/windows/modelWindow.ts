@@ -38,6 +38,7 @@ import {
   type WindowLayout,
 } from './layout.js';
 import { snapshotOf, type WindowSnapshot } from './snapshot.js';
+import { advanceRing, checkStep, ringIndex } from './stepRing.js';
 import { checkWindowState, layoutHash, type WindowState, type WindowStateBucket } from './windowState.js';
 
 /** How a window is cut in time. Built by the caller from the model's config (or replay's options). */
@@ -222,19 +223,7 @@ export class ModelWindow {
    */
   advanceTo(step: number): void {
     if (this.unbounded) return;
-    checkStep(step);
-    const newest = this.newest;
-    if (newest !== null && step <= newest) return;
-    if (newest !== null) {
-      if (step - newest >= this.steps) {
-        // Everything expires: zero the totals outright rather than subtract each bucket.
-        for (const bucket of this.buckets) if (bucket[MODEL_EVENTS] !== 0) bucket.fill(0);
-        this.totals.fill(0);
-      } else {
-        for (let s = newest + 1; s <= step; s++) this.expire(this.buckets[ringIndex(s, this.steps)]!);
-      }
-    }
-    this.newest = step;
+    this.newest = advanceRing(this.buckets, this.totals, this.newest, step, (bucket) => this.expire(bucket));
   }
 
   /**
@@ -373,14 +362,6 @@ function sparseBucket(
 }
 
 /** step mod steps, also for steps before the epoch. */
-function ringIndex(step: number, steps: number): number {
-  const r = step % steps;
-  return r < 0 ? r + steps : r;
-}
-
-function checkStep(step: number): void {
-  if (!Number.isSafeInteger(step)) throw new RangeError(`window: step must be an integer, got ${step}`);
-}
 
 function overflow(): RangeError {
   return new RangeError('window: a step holds more than 2^32 - 1 events; use a shorter step');

@@ -15,6 +15,7 @@
 import type { PredictionEvent } from '../decode/event.js';
 import type { ServingSummary } from '../evaluate/types.js';
 import { histogramQuantile } from '../telemetry/histogramQuantile.js';
+import { advanceRing, checkStep, ringIndex } from './stepRing.js';
 import type { ObserveOutcome, WindowSpec } from './modelWindow.js';
 import { WindowStateError } from './windowState.js';
 
@@ -216,19 +217,7 @@ export class ServingWindow {
    */
   advanceTo(step: number): void {
     if (this.unbounded) return;
-    checkStep(step);
-    const newest = this.newest;
-    if (newest !== null && step <= newest) return;
-    if (newest !== null) {
-      if (step - newest >= this.steps) {
-        // Everything expires: zero the totals outright rather than subtract each bucket.
-        for (const bucket of this.buckets) if (bucket[EVENTS] !== 0) bucket.fill(0);
-        this.totals.fill(0);
-      } else {
-        for (let s = newest + 1; s <= step; s++) this.expire(this.buckets[ringIndex(s, this.steps)]!);
-      }
-    }
-    this.newest = step;
+    this.newest = advanceRing(this.buckets, this.totals, this.newest, step, (bucket) => this.expire(bucket));
   }
 
   /**
@@ -549,14 +538,6 @@ function checkSpec(spec: WindowSpec): void {
 }
 
 /** step mod steps, also for steps before the epoch. */
-function ringIndex(step: number, steps: number): number {
-  const r = step % steps;
-  return r < 0 ? r + steps : r;
-}
-
-function checkStep(step: number): void {
-  if (!Number.isSafeInteger(step)) throw new RangeError(`window: step must be an integer, got ${step}`);
-}
 
 function combineSteps(
   x: number | null,
