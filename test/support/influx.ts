@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 
 import { freePorts } from './ports.js';
+import { cleanUpOnExit, forgetChild, tail } from './childCleanup.js';
 
 /** The InfluxDB release scripts/install-influxdb.sh builds unless INFLUXDB_VERSION says otherwise. */
 export const DEFAULT_INFLUXDB_VERSION = '1.8.10';
@@ -73,45 +74,8 @@ function influxdBinary(): string {
   return join(cacheDir(), `influxdb-${version}`, 'bin', 'influxd');
 }
 
-// A test process that dies without running afterAll must not leave influxd behind;
-// an 'exit' handler can only do synchronous work, hence SIGKILL. Prepended because
-// vitest's handlers call process.exit() re-entrantly, which skips any listener
-// registered after them. (The same arrangement as in prometheus.ts.)
-const running = new Map<ChildProcess, string | undefined>();
-let cleanupInstalled = false;
-function cleanUpOnExit(child: ChildProcess, removeDir: string | undefined): void {
-  running.set(child, removeDir);
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  const killAllNow = () => {
-    for (const [c, d] of running) {
-      c.kill('SIGKILL');
-      if (d !== undefined) rmSync(d, { recursive: true, force: true });
-    }
-  };
-  process.prependOnceListener('exit', killAllNow);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.prependOnceListener(sig, () => {
-      if (process.listenerCount(sig) > 0) {
-        for (const c of running.keys()) c.kill('SIGTERM');
-        return;
-      }
-      killAllNow();
-      process.kill(process.pid, sig);
-    });
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function tail(file: string, lines = 40): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log written)';
-  }
 }
 
 // TOML basic strings accept JSON's escapes for everything a temp path can hold.
@@ -187,7 +151,7 @@ export async function startInflux(options: StartInfluxOptions = {}): Promise<Inf
     const c = child;
     if (c === undefined) return;
     child = undefined;
-    running.delete(c);
+    forgetChild(c);
     if (exited(c)) return;
     const gone = new Promise<void>((r) => c.once('exit', () => r()));
     c.kill(signal);
@@ -214,12 +178,12 @@ export async function startInflux(options: StartInfluxOptions = {}): Promise<Inf
     for (;;) {
       if (spawnError) {
         child = undefined;
-        running.delete(c);
+        forgetChild(c);
         throw new Error(`could not run ${bin}: ${spawnError.message}`);
       }
       if (exited(c)) {
         child = undefined;
-        running.delete(c); // keeps the dir, and so the log named below
+        forgetChild(c); // keeps the dir, and so the log named below
         throw new Error(
           `influxd exited during startup (code ${c.exitCode}, signal ${c.signalCode}); tail of ${logFile}:\n${tail(logFile)}`,
         );

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { cleanUpOnExit, forgetChild, tail } from './childCleanup.js';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -34,48 +35,8 @@ export interface PrometheusHandle {
 
 const BIN = process.env.PROMETHEUS_BIN || 'prometheus';
 
-// A test process that dies without running afterAll must not leave Prometheus
-// behind; an 'exit' handler can only do synchronous work, hence SIGKILL.
-// Prepended because vitest's handlers call process.exit() re-entrantly, which
-// skips any listener registered after them.
-const running = new Map<ChildProcess, string>();
-let cleanupInstalled = false;
-function cleanUpOnExit(child: ChildProcess, dir: string): void {
-  running.set(child, dir);
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  const killAllNow = () => {
-    for (const [c, d] of running) {
-      c.kill('SIGKILL');
-      rmSync(d, { recursive: true, force: true });
-    }
-  };
-  process.prependOnceListener('exit', killAllNow);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.prependOnceListener(sig, () => {
-      if (process.listenerCount(sig) > 0) {
-        // Someone else handles the signal and will exit or tear down.
-        for (const c of running.keys()) c.kill('SIGTERM');
-        return;
-      }
-      // Listening suppressed Node's default of dying on the signal, and that
-      // death skips 'exit' handlers: clean up now, then die as Node would have.
-      killAllNow();
-      process.kill(process.pid, sig);
-    });
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function tail(file: string, lines = 40): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log written)';
-  }
 }
 
 // Prometheus encodes sample values as strings so that NaN and ±Inf survive JSON.
@@ -148,7 +109,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      running.delete(child);
+      forgetChild(child);
       if (!exited() && child.pid !== undefined) {
         const gone = new Promise<void>((r) => child.once('exit', () => r()));
         child.kill('SIGTERM');
@@ -162,7 +123,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
   for (;;) {
     if (spawnError) {
-      running.delete(child);
+      forgetChild(child);
       await rm(dir, { recursive: true, force: true });
       const hint =
         (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
@@ -171,7 +132,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
       throw new Error(`could not run ${BIN}: ${spawnError.message}${hint}`);
     }
     if (exited()) {
-      running.delete(child); // keeps the dir, and so the log named below
+      forgetChild(child); // keeps the dir, and so the log named below
       throw new Error(
         `prometheus exited during startup (code ${child.exitCode}); tail of ${logFile}:\n${tail(logFile)}`,
       );
