@@ -15,7 +15,7 @@ import type { FeatureEvaluation, ModelEvaluation } from '../../src/evaluate/type
 import type { ReplayReport } from '../../src/report/types.js';
 import { execCli } from '../support/cli.js';
 import { startDaemon, waitUntil, type DaemonProcess } from '../support/daemon.js';
-import { buildBaselineWithCli, eventLines, rows } from '../support/driftData.js';
+import { buildBaselineWithCli, eventLines, rows, writeDriftConfig } from '../support/driftData.js';
 import { createTopics, kafkaClient, produceRoundRobin, uniqueName } from '../support/kafkaTopics.js';
 import { freePort } from '../support/ports.js';
 import type { Sample } from '../support/promText.js';
@@ -42,26 +42,16 @@ afterAll(() => {
 
 /** A daemon config with one model watching `topic`, a 10-minute window in 2 s steps. */
 function writeConfig(topic: string, port: number, stateDir: string): string {
-  const file = path(`driftwatch-${port}.yaml`);
-  writeFileSync(
-    file,
-    `kafka:
-  brokers: ["${inject('kafkaBootstrap')}"]
-  group_id: ${uniqueName('it.drift')}
-  topics: {predictions: ${topic}, features: null}
-  from_beginning: true
-  lag_interval: 1s
-models:
-  - name: ${MODEL}
-    baseline: ${baselinePath}
-    window: 10m
-    step: ${STEP_SECONDS}s
-server: {host: 127.0.0.1, port: ${port}}
-state: {directory: ${stateDir}}
-logging: {level: info}
-`,
-  );
-  return file;
+  return writeDriftConfig(path(`driftwatch-${port}.yaml`), {
+    bootstrap: inject('kafkaBootstrap'),
+    topic,
+    groupId: uniqueName('it.drift'),
+    port,
+    model: MODEL,
+    baseline: baselinePath,
+    stepSeconds: STEP_SECONDS,
+    stateDir,
+  });
 }
 
 /** `driftwatch replay` of `lines` with the daemon's config (so it evaluates as the daemon does). */

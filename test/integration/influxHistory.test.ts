@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import type { ModelEvaluation } from '../../src/evaluate/types.js';
 import { startDaemon, waitUntil, type DaemonProcess } from '../support/daemon.js';
-import { buildBaselineWithCli, eventLines, rows } from '../support/driftData.js';
+import { buildBaselineWithCli, eventLines, rows, writeDriftConfig } from '../support/driftData.js';
 import { startInflux, type FluxRow, type InfluxHandle } from '../support/influx.js';
 import { createTopics, kafkaClient, produceRoundRobin, uniqueName } from '../support/kafkaTopics.js';
 import { freePort } from '../support/ports.js';
@@ -45,24 +45,16 @@ afterAll(async () => {
 });
 
 function writeConfig(topic: string, port: number): string {
-  const file = path(`driftwatch-${port}.yaml`);
-  writeFileSync(
-    file,
-    `kafka:
-  brokers: ["${inject('kafkaBootstrap')}"]
-  group_id: ${uniqueName('it.influx')}
-  topics: {predictions: ${topic}, features: null}
-  from_beginning: true
-  lag_interval: 1s
-models:
-  - name: ${MODEL}
-    baseline: ${baselinePath}
-    window: 10m
-    step: 1s
-server: {host: 127.0.0.1, port: ${port}}
-state: {directory: ${path(`state-${port}`)}}
-logging: {level: info}
-influx:
+  return writeDriftConfig(path(`driftwatch-${port}.yaml`), {
+    bootstrap: inject('kafkaBootstrap'),
+    topic,
+    groupId: uniqueName('it.influx'),
+    port,
+    model: MODEL,
+    baseline: baselinePath,
+    stepSeconds: 1,
+    stateDir: path(`state-${port}`),
+    extra: `influx:
   url: ${influx.url}
   token_file: ${path('influx-token')}
   org: ${influx.org}
@@ -72,8 +64,7 @@ influx:
   max_buffered_points: ${MAX_BUFFERED}
   timeout: 2s
 `,
-  );
-  return file;
+  });
 }
 
 interface ModelsBody {

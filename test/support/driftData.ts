@@ -80,3 +80,39 @@ export async function buildBaselineWithCli(dir: string, model: string, r: Rows):
   if (build.code !== 0) throw new Error(`baseline build exited ${build.code}: ${build.stderr}`);
   return out;
 }
+
+export interface DriftConfigOptions {
+  readonly bootstrap: string;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly port: number;
+  readonly model: string;
+  readonly baseline: string;
+  readonly stepSeconds: number;
+  readonly stateDir: string;
+  /** Extra top-level YAML appended as it is (e.g. an `influx:` section). */
+  readonly extra?: string;
+}
+
+/** A daemon config with one model watching `topic` over a 10-minute window, written to `file`. */
+export function writeDriftConfig(file: string, o: DriftConfigOptions): string {
+  writeFileSync(
+    file,
+    `kafka:
+  brokers: ["${o.bootstrap}"]
+  group_id: ${o.groupId}
+  topics: {predictions: ${o.topic}, features: null}
+  from_beginning: true
+  lag_interval: 1s
+models:
+  - name: ${o.model}
+    baseline: ${o.baseline}
+    window: 10m
+    step: ${o.stepSeconds}s
+server: {host: 127.0.0.1, port: ${o.port}}
+state: {directory: ${o.stateDir}}
+logging: {level: info}
+${o.extra ?? ''}`,
+  );
+  return file;
+}
