@@ -21,7 +21,7 @@ import {
   readPngHeader,
   renderInChromium,
 } from '../support/chromium.js';
-import { feature, model, report } from '../unit/report/sampleReport.js';
+import { feature, model, NO_STATISTICS, report } from '../unit/report/sampleReport.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const WIDTH = 1280;
@@ -143,12 +143,7 @@ const churn = model(
     feature({
       feature: 'days_since_last_login',
       n_current: 0,
-      psi: null,
-      ks_statistic: null,
-      ks_statistic_error_bound: null,
-      ks_pvalue: null,
-      ks_pvalue_adjusted: null,
-      ks_method: null,
+      ...NO_STATISTICS,
       null_ratio: 1,
       out_of_range_ratio: null,
       verdict: 'insufficient_data',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureEvaluation, ModelEvaluation } from '../../../src/evaluate/types.js';
 import { formatSummary } from '../../../src/replay/summary.js';
 import type { ReplayReport } from '../../../src/report/types.js';
+import { NO_STATISTICS } from '../report/sampleReport.js';
 
 function feature(over: Partial<FeatureEvaluation>): FeatureEvaluation {
   return {
@@ -10,16 +11,7 @@ function feature(over: Partial<FeatureEvaluation>): FeatureEvaluation {
     type: 'numeric',
     n_reference: 1000,
     n_current: 500,
-    psi: null,
-    ks_statistic: null,
-    ks_statistic_error_bound: null,
-    ks_pvalue: null,
-    ks_pvalue_adjusted: null,
-    ks_method: null,
-    chi2_statistic: null,
-    chi2_pvalue: null,
-    chi2_pvalue_adjusted: null,
-    js_distance: null,
+    ...NO_STATISTICS,
     null_ratio: 0,
     out_of_range_ratio: 0,
     unseen_ratio: null,

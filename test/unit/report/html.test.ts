@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featureAnchorId, modelAnchorId, renderHtmlReport } from '../../../src/report/html.js';
-import { feature, model, report } from './sampleReport.js';
+import { feature, model, report, NO_STATISTICS } from './sampleReport.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const QUOTES = `"&'<>`;
@@ -49,12 +49,7 @@ const insufficient = feature({
   feature: 'income',
   n_reference: 150,
   n_current: 12,
-  psi: null,
-  ks_statistic: null,
-  ks_statistic_error_bound: null,
-  ks_pvalue: null,
-  ks_pvalue_adjusted: null,
-  ks_method: null,
+  ...NO_STATISTICS,
   null_ratio: 0.5,
   out_of_range_ratio: 0,
   verdict: 'insufficient_data',
@@ -63,12 +58,7 @@ const emptyWindow = feature({
   feature: 'is_premium',
   type: 'boolean',
   n_current: 0,
-  psi: null,
-  ks_statistic: null,
-  ks_statistic_error_bound: null,
-  ks_pvalue: null,
-  ks_pvalue_adjusted: null,
-  ks_method: null,
+  ...NO_STATISTICS,
   null_ratio: null,
   out_of_range_ratio: null,
   unseen_ratio: null,

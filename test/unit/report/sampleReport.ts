@@ -15,6 +15,20 @@ export const DEFAULT_THRESHOLDS: ReportThresholds = {
   min_samples: 200,
 };
 
+/** Every statistic of a feature evaluation null, as for `insufficient_data`: spread it, then override. */
+export const NO_STATISTICS = {
+  psi: null,
+  ks_statistic: null,
+  ks_statistic_error_bound: null,
+  ks_pvalue: null,
+  ks_pvalue_adjusted: null,
+  ks_method: null,
+  chi2_statistic: null,
+  chi2_pvalue: null,
+  chi2_pvalue_adjusted: null,
+  js_distance: null,
+} as const satisfies Partial<FeatureEvaluation>;
+
 /** An `ok` numeric feature with three bins; override any field. */
 export function feature(overrides: Partial<FeatureEvaluation> & { feature: string }): FeatureEvaluation {
   return {

@@ -1,5 +1,6 @@
 /** Evaluations for the InfluxDB sink tests: one numeric and one categorical feature, every statistic set. */
 import type { FeatureEvaluation, ModelEvaluation } from '../../../src/evaluate/types.js';
+import { NO_STATISTICS } from '../report/sampleReport.js';
 
 const QUALITY = { events: 1000, missing: 3, null: 2, nan: 0, wrong_type: 0, out_of_range: 7, unseen: 0 };
 
@@ -54,12 +55,7 @@ export const SPARSE: FeatureEvaluation = {
   ...AMOUNT,
   feature: 'age',
   n_current: 12,
-  psi: null,
-  ks_statistic: null,
-  ks_statistic_error_bound: null,
-  ks_pvalue: null,
-  ks_pvalue_adjusted: null,
-  ks_method: null,
+  ...NO_STATISTICS,
   null_ratio: null,
   out_of_range_ratio: null,
   verdict: 'insufficient_data',

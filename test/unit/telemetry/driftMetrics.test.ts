@@ -5,6 +5,7 @@ import type { FeatureEvaluation } from '../../../src/evaluate/types.js';
 import { DriftMetrics } from '../../../src/telemetry/driftMetrics.js';
 import { parsePromText, type Sample } from '../../support/promText.js';
 import { feature, model } from '../report/sampleReport.js';
+import { NO_STATISTICS } from '../report/sampleReport.js';
 
 const FEATURE_GAUGES = [
   'driftwatch_feature_psi',
@@ -82,16 +83,7 @@ const country = feature({
 const thin = (f: FeatureEvaluation): FeatureEvaluation => ({
   ...f,
   n_current: 120,
-  psi: null,
-  ks_statistic: null,
-  ks_statistic_error_bound: null,
-  ks_pvalue: null,
-  ks_pvalue_adjusted: null,
-  ks_method: null,
-  chi2_statistic: null,
-  chi2_pvalue: null,
-  chi2_pvalue_adjusted: null,
-  js_distance: null,
+  ...NO_STATISTICS,
   verdict: 'insufficient_data',
   drift_reasons: [],
 });
