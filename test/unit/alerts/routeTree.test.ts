@@ -13,8 +13,8 @@ const HOUR = 60 * MINUTE;
  * A tree as the config loader hands it over: inheritance already resolved, so a child that set
  * nothing but a receiver carries its parent's timings and group_by.
  */
-function route(fields: Partial<Route> & { matchers?: string[] }, parent?: Route): Route {
-  const base = parent ?? {
+function route(fields: Partial<Omit<Route, 'matchers'>> & { matchers?: string[] }, parent?: Route): Route {
+  const base: Route = parent ?? {
     receiver: 'default-email',
     matchers: [],
     continue: false,
@@ -24,13 +24,8 @@ function route(fields: Partial<Route> & { matchers?: string[] }, parent?: Route)
     repeatIntervalMs: 4 * HOUR,
     routes: [],
   };
-  return {
-    ...base,
-    continue: false,
-    routes: [],
-    ...fields,
-    matchers: (fields.matchers ?? []).map(parseMatcher),
-  } as Route;
+  const { matchers = [], ...own } = fields;
+  return { ...base, continue: false, routes: [], ...own, matchers: matchers.map(parseMatcher) };
 }
 
 const rootDefaults = route({});
