@@ -5,6 +5,7 @@
  * Durations are in milliseconds, sizes in bytes.
  */
 
+import type { AlertRule, Severity, Weekday } from '../alerts/types.js';
 import type { Correction } from '../evaluate/types.js';
 import type { FeatureSource, LogLevel, TimeMode } from './types.js';
 
@@ -93,3 +94,159 @@ export const DEFAULT_INFLUX_FLUSH_INTERVAL = 5 * SECOND;
 /** Points kept while InfluxDB is unreachable (a few hundred bytes each); beyond, the oldest are dropped. */
 export const DEFAULT_INFLUX_MAX_BUFFERED_POINTS = 100_000;
 export const DEFAULT_INFLUX_TIMEOUT = 10 * SECOND;
+
+// alerts (PRODUCT.md §6, docs/config.md "alerts")
+export const DEFAULT_RESOLVED_NOTIFICATIONS = true;
+/** Whether the rules of DEFAULT_ALERT_RULES are added to the configured ones. */
+export const DEFAULT_DEFAULT_RULES = true;
+
+// alerts.rules[]
+/** Globs of a rule's scope: every model, every feature. */
+export const DEFAULT_RULE_GLOBS: readonly string[] = ['*'];
+/** Prometheus' default `for`: fire as soon as the condition holds. */
+export const DEFAULT_RULE_FOR = 0;
+export const DEFAULT_RESOLVE_HYSTERESIS = 0;
+export const DEFAULT_SEVERITY: Severity = 'warning';
+export const DEFAULT_RULE_DESCRIPTION = '';
+export const DEFAULT_RUNBOOK_URL = null;
+/** The summary of a rule that has none, on a feature signal. */
+export const DEFAULT_FEATURE_RULE_SUMMARY =
+  '{{signal}} of {{model}} feature {{feature}} is {{value}} (threshold {{threshold}})';
+/** The summary of a rule that has none, on a model signal. */
+export const DEFAULT_MODEL_RULE_SUMMARY = '{{signal}} of {{model}} is {{value}} (threshold {{threshold}})';
+
+// alerts.schedules[]
+export const DEFAULT_SCHEDULE_DAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+
+// alerts.route: Alertmanager's defaults at the root; child routes inherit their parent's.
+export const DEFAULT_GROUP_BY: readonly string[] = ['alertname'];
+export const DEFAULT_GROUP_WAIT = 30 * SECOND;
+export const DEFAULT_GROUP_INTERVAL = 5 * MINUTE;
+export const DEFAULT_REPEAT_INTERVAL = 4 * HOUR;
+export const DEFAULT_ROUTE_CONTINUE = false;
+
+// alerts.receivers[] and alerts.smtp
+/** How long one webhook or Alertmanager request may take. */
+export const DEFAULT_RECEIVER_TIMEOUT = 10 * SECOND;
+/** The submission port, with STARTTLS (RFC 8314 prefers 465 with implicit TLS, `secure: true`). */
+export const DEFAULT_SMTP_PORT = 587;
+export const DEFAULT_SMTP_SECURE = false;
+export const DEFAULT_SMTP_STARTTLS = true;
+/** Pooled SMTP connections at most (nodemailer's `maxConnections` default). */
+export const DEFAULT_SMTP_POOL_SIZE = 5;
+export const DEFAULT_SMTP_REJECT_UNAUTHORIZED = true;
+
+/**
+ * The rules `default_rules: true` adds (docs/config.md lists them, and the example file
+ * shows them as YAML). A configured rule of the same name replaces one of these.
+ */
+export const RULE_FEATURE_DRIFT: AlertRule = {
+  name: 'FeatureDrift',
+  signal: 'feature_drift',
+  comparison: '==',
+  threshold: 1,
+  models: DEFAULT_RULE_GLOBS,
+  features: DEFAULT_RULE_GLOBS,
+  forMs: 10 * MINUTE,
+  resolveHysteresis: 0,
+  severity: 'warning',
+  labels: {},
+  summary: 'Feature {{feature}} of {{model}} has drifted',
+  description:
+    'The distribution of feature {{feature}} ({{source}} events) of model {{model}} in the window differs from its training baseline (docs/windows.md).',
+  runbookUrl: null,
+};
+
+export const RULE_FEATURE_PSI_CRITICAL: AlertRule = {
+  name: 'FeaturePsiCritical',
+  signal: 'feature_psi',
+  comparison: '>',
+  threshold: 0.5,
+  models: DEFAULT_RULE_GLOBS,
+  features: DEFAULT_RULE_GLOBS,
+  forMs: 10 * MINUTE,
+  resolveHysteresis: 0.05,
+  severity: 'critical',
+  labels: {},
+  summary: 'PSI of {{model}} feature {{feature}} is {{value}}',
+  description:
+    'The population stability index of feature {{feature}} ({{source}} events) of model {{model}} is {{value}}, above {{threshold}}: a major shift from the training baseline.',
+  runbookUrl: null,
+};
+
+export const RULE_HIGH_ERROR_RATE: AlertRule = {
+  name: 'HighErrorRate',
+  signal: 'error_rate',
+  comparison: '>',
+  threshold: 0.05,
+  models: DEFAULT_RULE_GLOBS,
+  features: DEFAULT_RULE_GLOBS,
+  forMs: 5 * MINUTE,
+  resolveHysteresis: 0.01,
+  severity: 'critical',
+  labels: {},
+  summary: 'Error rate of {{model}} is {{value}}',
+  description:
+    'A share of {{value}} of the predictions of model {{model}} in the window failed, above {{threshold}}.',
+  runbookUrl: null,
+};
+
+export const RULE_SLOW_PREDICTIONS: AlertRule = {
+  name: 'SlowPredictions',
+  signal: 'latency_p99_seconds',
+  comparison: '>',
+  threshold: 1,
+  models: DEFAULT_RULE_GLOBS,
+  features: DEFAULT_RULE_GLOBS,
+  forMs: 10 * MINUTE,
+  resolveHysteresis: 0.1,
+  severity: 'warning',
+  labels: {},
+  summary: 'p99 latency of {{model}} is {{value}}s',
+  description:
+    'The 99th percentile latency of model {{model}} in the window is {{value}}s, above {{threshold}}s.',
+  runbookUrl: null,
+};
+
+export const RULE_NO_EVENTS: AlertRule = {
+  name: 'NoEvents',
+  signal: 'seconds_since_last_event',
+  comparison: '>',
+  threshold: 900,
+  models: DEFAULT_RULE_GLOBS,
+  features: DEFAULT_RULE_GLOBS,
+  forMs: 0,
+  resolveHysteresis: 0,
+  severity: 'warning',
+  labels: {},
+  summary: 'No events from {{model}} for {{value}}s',
+  description:
+    'No event of model {{model}} has arrived for {{value}} seconds (threshold {{threshold}}): the model or its event producer may be down.',
+  runbookUrl: null,
+};
+
+export const RULE_HIGH_NULL_RATIO: AlertRule = {
+  name: 'HighNullRatio',
+  signal: 'feature_null_ratio',
+  comparison: '>',
+  threshold: 0.2,
+  models: DEFAULT_RULE_GLOBS,
+  features: DEFAULT_RULE_GLOBS,
+  forMs: 15 * MINUTE,
+  resolveHysteresis: 0.02,
+  severity: 'warning',
+  labels: {},
+  summary: 'Null ratio of {{model}} feature {{feature}} is {{value}}',
+  description:
+    'A share of {{value}} of the values of feature {{feature}} ({{source}} events) of model {{model}} in the window is null or missing, above {{threshold}}.',
+  runbookUrl: null,
+};
+
+export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
+  RULE_FEATURE_DRIFT,
+  RULE_FEATURE_PSI_CRITICAL,
+  RULE_HIGH_ERROR_RATE,
+  RULE_SLOW_PREDICTIONS,
+  RULE_NO_EVENTS,
+  RULE_HIGH_NULL_RATIO,
+];

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 
 import { ConfigError, DriftwatchError, type ConfigProblem } from '../errors.js';
+import { toAlertsRuntime } from './alertsRuntime.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import { configSchema, issueToProblems, type ParsedConfig } from './schema.js';
 import { formatPath, show } from './values.js';
@@ -255,6 +256,7 @@ function toRuntime(parsed: ParsedConfig, secrets: Secrets): DriftwatchConfig {
             maxBufferedPoints: parsed.influx.max_buffered_points,
             timeoutMs: parsed.influx.timeout,
           },
+    alerts: toAlertsRuntime(parsed.alerts, secrets.alerts),
   };
 }
 

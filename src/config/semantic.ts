@@ -1,17 +1,18 @@
 /**
  * The checks that span several keys (unique model names, a feature source that needs a
- * topic, a DLQ that must not be a source topic, ...) and the reading of `*_file` secrets.
+ * topic, a DLQ that must not be a source topic, ...; those of `alerts` are in
+ * alertsSemantic.ts) and the reading of `*_file` secrets.
  * Both work on the interpolated YAML value, not on the schema's output, so that their
  * problems are reported together with the schema's even when the schema fails
  * elsewhere; every check therefore looks only at values of the type it expects and
  * leaves the others to the schema. Called by load.ts only.
  */
 
-import { readFileSync } from 'node:fs';
-
 import type { ConfigProblem } from '../errors.js';
+import { alertsProblems, readAlertSecrets, type AlertSecrets } from './alertsSemantic.js';
 import * as D from './defaults.js';
-import { formatDuration, parseDuration } from './values.js';
+import { readSecretFile, type SecretKind } from './secretFile.js';
+import { at, formatDuration, isMapping, parseDuration } from './values.js';
 
 /** The contents of the `*_file` secrets, trailing newline removed. */
 export interface Secrets {
@@ -21,74 +22,26 @@ export interface Secrets {
   readonly password?: string;
   /** `influx.token_file`. */
   readonly influxToken?: string;
-}
-
-function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The value at `keys`, or undefined when a step is missing or not a mapping. */
-function at(value: unknown, ...keys: string[]): unknown {
-  let current = value;
-  for (const key of keys) {
-    if (!isMapping(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file (ENOENT)';
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied (${code})`;
-    case 'EISDIR':
-      return 'it is a directory (EISDIR)';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+  /** The `*_file` secrets of `alerts`. */
+  readonly alerts: AlertSecrets;
 }
 
 /**
- * Reads the secret files named in `kafka.tls`, `kafka.sasl` and `influx`, relative to the working
- * directory. Problems (a missing file, an empty one, a PEM file without PEM data) are
- * appended to `problems`, named by the `*_file` key.
+ * Reads the secret files named in `kafka.tls`, `kafka.sasl`, `influx` and `alerts`,
+ * relative to the working directory. Problems (a missing file, an empty one, a PEM file
+ * without PEM data) are appended to `problems`, named by the `*_file` key.
  */
 export function readSecrets(raw: unknown, problems: ConfigProblem[]): Secrets {
-  const secrets: { ca?: string; cert?: string; key?: string; password?: string; influxToken?: string } = {};
-  const read = (keys: string[], kind: 'pem' | 'password' | 'token'): string | undefined => {
-    const file = at(raw, ...keys);
-    if (typeof file !== 'string' || file === '') return undefined;
-    const path = keys.join('.');
-    let contents: string;
-    try {
-      contents = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      problems.push({
-        path,
-        message: `cannot read "${file}": ${describeReadError(error)}; check the path (relative paths start from the working directory) or mount the secret there`,
-      });
-      return undefined;
-    }
-    if (contents.trim() === '') {
-      problems.push({
-        path,
-        message: `"${file}" is empty; write the ${kind === 'pem' ? 'PEM data' : kind} into it`,
-      });
-      return undefined;
-    }
-    if (kind === 'pem' && !contents.includes('-----BEGIN ')) {
-      problems.push({
-        path,
-        message: `"${file}" does not hold PEM data (no "-----BEGIN" line); convert it to PEM, e.g. openssl x509 -in cert.der -inform der -out cert.pem`,
-      });
-      return undefined;
-    }
-    return contents;
-  };
+  const secrets: {
+    ca?: string;
+    cert?: string;
+    key?: string;
+    password?: string;
+    influxToken?: string;
+    alerts: AlertSecrets;
+  } = { alerts: readAlertSecrets(at(raw, 'alerts'), problems) };
+  const read = (keys: string[], kind: SecretKind): string | undefined =>
+    readSecretFile(at(raw, ...keys), keys.join('.'), kind, problems);
   const ca = read(['kafka', 'tls', 'ca_file'], 'pem');
   const cert = read(['kafka', 'tls', 'cert_file'], 'pem');
   const key = read(['kafka', 'tls', 'key_file'], 'pem');
@@ -274,8 +227,8 @@ function windowProblems(model: unknown, index: number): ConfigProblem[] {
 
 /**
  * The problems that involve more than one key. `interpolated` holds the paths whose
- * value came from the environment: a SASL password and an InfluxDB token must be among
- * them or come from their `*_file`, never be written in the file.
+ * value came from the environment: a SASL password, an InfluxDB token and the secrets of
+ * `alerts` must be among them or come from their `*_file`, never be written in the file.
  */
 export function semanticProblems(raw: unknown, interpolated: ReadonlySet<string>): ConfigProblem[] {
   const kafka = at(raw, 'kafka');
@@ -283,5 +236,6 @@ export function semanticProblems(raw: unknown, interpolated: ReadonlySet<string>
     ...kafkaProblems(kafka, interpolated),
     ...modelProblems(at(raw, 'models'), kafka),
     ...influxProblems(at(raw, 'influx'), interpolated),
+    ...alertsProblems(at(raw, 'alerts'), at(raw, 'models'), interpolated),
   ];
 }

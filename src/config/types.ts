@@ -4,6 +4,7 @@
  * YAML keys are snake_case; these runtime types are camelCase.
  */
 
+import type { AlertRule, InhibitRule, Owner, Route, Schedule } from '../alerts/types.js';
 import type { DriftThresholds } from '../evaluate/types.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -118,6 +119,91 @@ export interface InfluxConfig {
   readonly timeoutMs: number;
 }
 
+/**
+ * An email receiver (`alerts.receivers[]` with `type: email`): one email per notification,
+ * through the SMTP server of `alerts.smtp` (which the loader makes sure is configured).
+ */
+export interface EmailReceiverConfig {
+  readonly name: string;
+  readonly type: 'email';
+  /** Addresses, or 'owner': the `email` addresses of the owner the alert is routed to. */
+  readonly to: readonly string[] | 'owner';
+  /** The sender, `addr` or `Name <addr>`; the receiver's `from`, else `alerts.smtp.from`. */
+  readonly from: string;
+  /** Subject template (the rules' template variables); null = the notifier's default subject. */
+  readonly subject: string | null;
+}
+
+/** A generic webhook (`type: webhook`): the notification as JSON in a POST. */
+export interface WebhookReceiverConfig {
+  readonly name: string;
+  readonly type: 'webhook';
+  readonly url: string;
+  /** From `hmac_secret` (`${ENV}`) or `hmac_secret_file`: the body is signed with it; null = unsigned. */
+  readonly hmacSecret: string | null;
+  /** HTTP timeout of one request. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * An Alertmanager (`type: alertmanager`): the alerts are POSTed to `<url>/api/v2/alerts`
+ * and re-sent while firing, as Prometheus does.
+ */
+export interface AlertmanagerReceiverConfig {
+  readonly name: string;
+  readonly type: 'alertmanager';
+  /** Base URL, e.g. http://alertmanager:9093 (without /api/v2/alerts). */
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+/** Where notifications go (`alerts.receivers[]`); routes and owners name receivers. */
+export type ReceiverConfig = EmailReceiverConfig | WebhookReceiverConfig | AlertmanagerReceiverConfig;
+
+/** The SMTP server every email receiver sends through (`alerts.smtp`), pooled. */
+export interface SmtpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the first byte (port 465, nodemailer `secure`). */
+  readonly secure: boolean;
+  /** When not `secure`: refuse to send unless the server upgrades with STARTTLS (nodemailer `requireTLS`). */
+  readonly starttls: boolean;
+  /** Null = no authentication; then `password` is null too. */
+  readonly username: string | null;
+  /** From `password` (`${ENV}`) or `password_file`; set exactly when `username` is. */
+  readonly password: string | null;
+  /** Pooled connections at most. */
+  readonly poolSize: number;
+  /** Verify the server's certificate. */
+  readonly rejectUnauthorized: boolean;
+  /** The default sender of email receivers. */
+  readonly from: string;
+}
+
+/**
+ * Alerting (`alerts`, PRODUCT.md §6): always present; a file without the section has the
+ * default rules (unless `default_rules: false`) and nobody to notify. Route inheritance is
+ * resolved: every Route has every field filled.
+ */
+export interface AlertsConfig {
+  /** The default rules (when `defaultRules`) not replaced by a configured rule of the same name, then the configured rules. */
+  readonly rules: readonly AlertRule[];
+  readonly owners: readonly Owner[];
+  readonly schedules: readonly Schedule[];
+  /** The routing tree; null when none is configured. */
+  readonly route: Route | null;
+  readonly inhibitRules: readonly InhibitRule[];
+  readonly receivers: readonly ReceiverConfig[];
+  /** Set whenever an email receiver is configured. */
+  readonly smtp: SmtpConfig | null;
+  /** Bearer token of the admin API (silences); from `${ENV}` or `admin_token_file`; null when neither is set. */
+  readonly adminToken: string | null;
+  /** Whether resolved alerts are notified too. Default true. */
+  readonly resolvedNotifications: boolean;
+  /** Whether the default rules were added (`default_rules`). Default true. */
+  readonly defaultRules: boolean;
+}
+
 export interface DriftwatchConfig {
   /** Null when the file has no `kafka` section (demo, replay). `driftwatch run` requires it. */
   readonly kafka: KafkaConfig | null;
@@ -128,4 +214,5 @@ export interface DriftwatchConfig {
   readonly logging: LoggingConfig;
   /** Null when the file has no `influx` section: no history is written. */
   readonly influx: InfluxConfig | null;
+  readonly alerts: AlertsConfig;
 }

@@ -34,6 +34,24 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 // ---------------------------------------------------------------------------------------
+// Walking the raw (interpolated, not yet validated) YAML value
+
+/** Whether `value` is a YAML mapping (not null, not a list). */
+export function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value at `keys`, or undefined when a step is missing or not a mapping. */
+export function at(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (!isMapping(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+// ---------------------------------------------------------------------------------------
 // Durations and sizes
 
 const DURATION_UNITS: Readonly<Record<string, number>> = {
@@ -182,6 +200,29 @@ export function suggestKey(unknown: string, known: readonly string[]): string | 
   let bestDistance = limit + 1;
   for (const key of known) {
     const distance = editDistance(unknown.toLowerCase(), key);
+    if (distance < bestDistance) {
+      best = key;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * The known key nearest to `unknown`, however far: one that contains it (`psi` ->
+ * `feature_psi`; the shortest such), else the one at the least edit distance. For a
+ * closed list that is short enough to always offer a guess (the alert signals).
+ */
+export function nearestKey(unknown: string, known: readonly [string, ...string[]]): string {
+  const close = suggestKey(unknown, known);
+  if (close !== undefined) return close;
+  const lower = unknown.toLowerCase();
+  const containing = known.filter((key) => lower !== '' && key.includes(lower));
+  if (containing.length > 0) return containing.reduce((a, b) => (b.length < a.length ? b : a));
+  let best = known[0];
+  let bestDistance = editDistance(lower, best);
+  for (const key of known) {
+    const distance = editDistance(lower, key);
     if (distance < bestDistance) {
       best = key;
       bestDistance = distance;

@@ -137,7 +137,7 @@ describe('interpolation in a config file', () => {
       {
         path: '["${KEY}"]',
         message:
-          'unknown key "${KEY}"; remove it (the keys here are kafka, models, server, limits, state, logging, influx)',
+          'unknown key "${KEY}"; remove it (the keys here are kafka, models, server, limits, state, logging, influx, alerts)',
       },
     ]);
   });

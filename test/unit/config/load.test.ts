@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfig, loadConfig, parseConfig } from '../../../src/config/load.js';
 import type { DriftwatchConfig } from '../../../src/config/types.js';
 import { ConfigError, DriftwatchError } from '../../../src/errors.js';
+import { DEFAULT_RULES, NO_ALERTS } from './alertDefaults.js';
 import { MINIMAL } from './helpers.js';
 
 const EXAMPLE = 'config/driftwatch.example.yaml';
@@ -37,6 +38,8 @@ describe('config/driftwatch.example.yaml', () => {
       KAFKA_GROUP_ID: 'driftwatch-prod',
       DRIFTWATCH_PORT: '9900',
       LOG_LEVEL: 'debug',
+      WEBHOOK_HMAC_SECRET: 'hook-secret',
+      DRIFTWATCH_ADMIN_TOKEN: 'admin-secret',
     };
     const expected: DriftwatchConfig = {
       kafka: {
@@ -56,7 +59,7 @@ describe('config/driftwatch.example.yaml', () => {
         {
           name: 'fraud-scorer',
           featureSource: 'predictions',
-          owner: 'team-fraud',
+          owner: 'fraud-hours',
           baseline: 'baselines/fraud-scorer.json',
           ...DEFAULT_WINDOW,
           drift: DEFAULT_DRIFT,
@@ -80,6 +83,115 @@ describe('config/driftwatch.example.yaml', () => {
       state: { directory: './state' },
       logging: { level: 'debug' },
       influx: null,
+      alerts: {
+        rules: [
+          ...DEFAULT_RULES,
+          {
+            name: 'FraudAmountShift',
+            signal: 'feature_psi',
+            comparison: '>',
+            threshold: 0.3,
+            models: ['fraud-*'],
+            features: ['amount', 'merchant_*'],
+            forMs: 600_000,
+            resolveHysteresis: 0.02,
+            severity: 'critical',
+            labels: { team: 'fraud' },
+            summary: 'Amounts seen by {{model}} have shifted: PSI of {{feature}} is {{value}}',
+            description:
+              'The distribution of {{feature}} differs from the training data; check the upstream payment feed.',
+            runbookUrl: 'https://runbooks.example.com/driftwatch/fraud-amount-shift',
+          },
+        ],
+        owners: [
+          { name: 'team-fraud', email: ['fraud-team@example.com'], receivers: ['owner-email'] },
+          {
+            name: 'fraud-oncall',
+            email: ['fraud-oncall@example.com'],
+            receivers: ['owner-email', 'oncall-webhook'],
+          },
+        ],
+        schedules: [
+          {
+            name: 'fraud-hours',
+            timezone: 'Europe/Berlin',
+            days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+            startMinute: 540,
+            endMinute: 1080,
+            businessHours: 'team-fraud',
+            afterHours: 'fraud-oncall',
+          },
+        ],
+        route: {
+          receiver: 'owner-email',
+          matchers: [],
+          continue: false,
+          groupBy: ['alertname', 'model'],
+          groupWaitMs: 30_000,
+          groupIntervalMs: 300_000,
+          repeatIntervalMs: 14_400_000,
+          routes: [
+            {
+              receiver: 'oncall-webhook',
+              matchers: [{ name: 'severity', operator: '=', value: 'critical' }],
+              continue: true,
+              groupBy: ['alertname', 'model'],
+              groupWaitMs: 30_000,
+              groupIntervalMs: 300_000,
+              repeatIntervalMs: 3_600_000,
+              routes: [],
+            },
+            {
+              receiver: 'alertmanager',
+              matchers: [{ name: 'model', operator: '=~', value: 'fraud-.*' }],
+              continue: false,
+              groupBy: ['alertname', 'model'],
+              groupWaitMs: 30_000,
+              groupIntervalMs: 300_000,
+              repeatIntervalMs: 14_400_000,
+              routes: [],
+            },
+          ],
+        },
+        inhibitRules: [
+          {
+            sourceMatchers: [{ name: 'severity', operator: '=', value: 'critical' }],
+            targetMatchers: [{ name: 'severity', operator: '=', value: 'warning' }],
+            equal: ['model', 'feature'],
+          },
+        ],
+        receivers: [
+          {
+            name: 'owner-email',
+            type: 'email',
+            to: 'owner',
+            from: 'driftwatch <driftwatch@example.com>',
+            subject: null,
+          },
+          {
+            name: 'oncall-webhook',
+            type: 'webhook',
+            url: 'https://hooks.example.com/driftwatch',
+            hmacSecret: 'hook-secret',
+            timeoutMs: 10_000,
+          },
+          { name: 'alertmanager', type: 'alertmanager', url: 'http://alertmanager:9093', timeoutMs: 10_000 },
+        ],
+        smtp: {
+          host: 'smtp.example.com',
+          port: 587,
+          secure: false,
+          starttls: true,
+          username: null,
+          password: null,
+          poolSize: 5,
+          rejectUnauthorized: true,
+          from: 'driftwatch <driftwatch@example.com>',
+        },
+        adminToken: 'admin-secret',
+        resolvedNotifications: true,
+        defaultRules: true,
+      },
     };
     expect(loadConfig(EXAMPLE, env)).toEqual(expected);
   });
@@ -90,6 +202,9 @@ describe('config/driftwatch.example.yaml', () => {
     expect(config.kafka?.groupId).toBe('driftwatch');
     expect(config.server.port).toBe(9874);
     expect(config.logging.level).toBe('info');
+    // Secrets from unset variables with an empty default are absent: no signature, no admin API token.
+    expect(config.alerts.receivers[1]).toMatchObject({ name: 'oncall-webhook', hmacSecret: null });
+    expect(config.alerts.adminToken).toBeNull();
   });
 
   it('stays valid with its commented-out tls and sasl sections enabled', () => {
@@ -173,6 +288,7 @@ describe('defaults', () => {
       state: { directory: './state' },
       logging: { level: 'info' },
       influx: null,
+      alerts: NO_ALERTS,
     });
   });
 

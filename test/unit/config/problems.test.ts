@@ -51,9 +51,9 @@ describe('unknown keys', () => {
     ],
     [
       'a section of a later version',
-      `${M}alerts: {rules: []}\n`,
-      'alerts',
-      'unknown key "alerts"; remove it (the keys here are kafka, models, server, limits, state, logging, influx)',
+      `${M}history: {retention: 30d}\n`,
+      'history',
+      'unknown key "history"; remove it (the keys here are kafka, models, server, limits, state, logging, influx, alerts)',
     ],
   ]);
 
@@ -543,7 +543,7 @@ describe('several problems', () => {
       '  - name: bad name',
       'server: {port: "9874"}',
       'logging: {level: loud}',
-      'alerts: {}',
+      'alerts: {default_rules: "no"}',
       'limits:',
       '  max_event_bytes: ${MAX_BYTES}',
     ].join('\n');
@@ -580,9 +580,8 @@ describe('several problems', () => {
         message: '"loud" is not one of fatal, error, warn, info, debug, trace, silent; use e.g. info',
       },
       {
-        path: 'alerts',
-        message:
-          'unknown key "alerts"; remove it (the keys here are kafka, models, server, limits, state, logging, influx)',
+        path: 'alerts.default_rules',
+        message: '"no" is not a boolean; use true or false (without quotes)',
       },
       {
         path: 'limits.max_event_bytes',
