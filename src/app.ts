@@ -4,13 +4,15 @@
  * on start, upstream first on stop, so every stage can drain into the next.
  *
  *   source --> decode --> serving metrics
- *                 |    \--> windows --(evaluation loop, every step)--> drift gauges, status API, InfluxDB
+ *                 |    \--> windows --(evaluation loop, every step)--> drift gauges, status API, alerts, InfluxDB
  *                 |                                                 \--> checkpoint
  *                 \--> dead-letter topic
  */
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 
+import { AlertEngine } from './alerts/engine.js';
+import { SilenceStore } from './alerts/silenceStore.js';
 import { FileCheckpointStore } from './checkpoint/fileStore.js';
 import type { DriftwatchConfig } from './config/types.js';
 import type { DriftEvent } from './decode/event.js';
@@ -23,15 +25,18 @@ import { WindowStage } from './drift/windowStage.js';
 import { DecodeStage, type Rejection } from './pipeline/decodeStage.js';
 import { FanOut } from './pipeline/fanOut.js';
 import type { BatchConsumer, Lifecycle } from './pipeline/stage.js';
+import { AdminApi } from './server/adminApi.js';
 import { HttpServer } from './server/httpServer.js';
 import { EvaluationStore } from './server/statusApi.js';
 import { DeadLetterSink } from './sinks/deadLetter.js';
 import { InfluxSink } from './sinks/influx.js';
 import { createKafka } from './sources/kafka/client.js';
 import { KafkaSource, positionKey } from './sources/kafka/kafkaSource.js';
+import { AlertMetrics } from './telemetry/alertMetrics.js';
 import { DriftMetrics } from './telemetry/driftMetrics.js';
 import { createMetrics, initialiseTopicSeries, type Metrics } from './telemetry/metrics.js';
 import { ServingMetrics } from './telemetry/servingMetrics.js';
+import { registerSilenceMetrics } from './telemetry/silenceMetrics.js';
 
 /** A source as the daemon sees it: a lifecycle and whether it is connected. */
 export interface Source extends Lifecycle {
@@ -55,9 +60,13 @@ export class Daemon implements Lifecycle {
   readonly metrics: Metrics;
   readonly driftMetrics: DriftMetrics;
   readonly evaluations = new EvaluationStore();
+  /** The silences (admin API); the notification pipeline will ask `isSilenced(labels, now)`. */
+  readonly silences: SilenceStore;
+  readonly alerts: AlertEngine;
   readonly server: HttpServer;
   readonly loop: EvaluationLoop;
   private readonly source: Source;
+  private readonly windows: WindowStage;
   private readonly deadLetters: DeadLetterSink | null;
   /** The evaluation history; null when `influx` is not configured. */
   private readonly influx: InfluxSink | null;
@@ -89,7 +98,7 @@ export class Daemon implements Lifecycle {
         ? new DeadLetterSink(kafka, config.kafka.brokers, config.kafka.dlqTopic, this.metrics)
         : null;
     const serving = new ServingMetrics(this.metrics, config.limits);
-    const windows = new WindowStage({
+    this.windows = new WindowStage({
       state: () => this.drift,
       countLate: (model, n) => this.driftMetrics.countLate(model, n),
       clock: this.clock,
@@ -103,7 +112,7 @@ export class Daemon implements Lifecycle {
         maxFeaturesPerEvent: config.limits.maxFeaturesPerEvent,
       },
       kinds,
-      new FanOut<DriftEvent>([serving, windows]),
+      new FanOut<DriftEvent>([serving, this.windows]),
       this.deadLetters satisfies BatchConsumer<Rejection> | null,
       this.metrics,
     );
@@ -125,6 +134,19 @@ export class Daemon implements Lifecycle {
       throw new Error('no source: the configuration has no kafka section');
     }
 
+    const alertMetrics = new AlertMetrics(this.registry);
+    this.alerts = new AlertEngine({
+      rules: config.alerts.rules,
+      directory: config.state.directory,
+      lastEventAt: () => this.windows.lastEventAt,
+      models: () => this.config.models.map((m) => m.name),
+      publishSeries: (series) => alertMetrics.publish(series),
+      logger: logger.child({ component: 'alerts' }),
+      clock: this.clock,
+    });
+
+    this.silences = new SilenceStore(config.state.directory);
+    registerSilenceMetrics(this.registry, () => this.silences.counts());
     this.server = new HttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -135,6 +157,8 @@ export class Daemon implements Lifecycle {
       ],
       status: () => this.status(),
       evaluations: this.evaluations,
+      admin: new AdminApi({ token: config.alerts.adminToken, silences: this.silences }),
+      alerts: this.alerts,
     });
 
     this.influx =
@@ -155,6 +179,7 @@ export class Daemon implements Lifecycle {
       sinks: [
         { publish: (round) => this.driftMetrics.publish(round.evaluations) },
         { publish: (round) => this.evaluations.update(round) },
+        this.alerts,
         ...(this.influx === null ? [] : [this.influx]),
       ],
       afterRound: (round) => this.checkpointer.save(this.drift, round.evaluatedAt),
@@ -175,10 +200,18 @@ export class Daemon implements Lifecycle {
     this.drift = new DriftState(models);
     this.driftMetrics.setBaselines(models.map((m) => ({ model: m.name, baselineId: m.baseline.id })));
     await this.checkpointer.restore(this.drift);
+    const silences = await this.silences.load();
+    if (silences.status === 'set_aside') {
+      this.options.logger.error(
+        { reason: silences.reason, movedTo: silences.movedTo },
+        'the silences file cannot be used: set aside, starting without silences',
+      );
+    }
     this.baselinesLoaded = true;
     // Downstream first: the HTTP server (so probes answer while connecting), the DLQ, the
-    // InfluxDB history, the evaluation loop, the source.
-    for (const component of [this.server, this.deadLetters, this.influx, this.loop, this.source]) {
+    // InfluxDB history, the alert states (before the first round), the evaluation loop, the source.
+    const components = [this.server, this.deadLetters, this.influx, this.alerts, this.loop, this.source];
+    for (const component of components) {
       if (component === null) continue;
       await component.start();
       this.started.push(component);
@@ -192,7 +225,8 @@ export class Daemon implements Lifecycle {
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
       // Upstream first: the source finishes and commits its batch while the DLQ can still take
-      // rejections; once the loop has stopped, the windows are saved as they stand.
+      // rejections; once the loop has stopped, the windows are saved as they stand, and then the
+      // alert engine (stopped after the loop) saves the alert states of the last round.
       for (const component of this.started.reverse()) {
         try {
           await component.stop();
@@ -222,10 +256,16 @@ export class Daemon implements Lifecycle {
       this.modelNames.clear();
       for (const name of names) this.modelNames.add(name);
       this.loop.retain(new Set(models.map((m) => m.name)));
+      this.windows.retainModels(names);
       this.driftMetrics.setBaselines(models.map((m) => ({ model: m.name, baselineId: m.baseline.id })));
       const restartOnly = ['kafka', 'server', 'state', 'limits', 'influx'] as const;
-      const changed = restartOnly.filter((k) => JSON.stringify(config[k]) !== JSON.stringify(this.config[k]));
+      const changed: string[] = restartOnly.filter(
+        (k) => JSON.stringify(config[k]) !== JSON.stringify(this.config[k]),
+      );
+      // The admin API reads its token at start.
+      if (config.alerts.adminToken !== this.config.alerts.adminToken) changed.push('alerts.admin_token');
       this.config = config;
+      this.alerts.setRules(config.alerts.rules, this.clock());
       this.options.logger.info(
         { models: [...names], droppedWindows: dropped.length, needRestart: changed },
         changed.length > 0

@@ -13,6 +13,7 @@ import { DriftwatchError, type ErrorCode } from '../errors.js';
 import { readVersion } from '../version.js';
 import { registerBaselineCommands } from './baseline.js';
 import { registerReplayCommand } from './replay.js';
+import { registerSilenceCommand } from './silence.js';
 
 // Each command imports what it needs when it runs (the daemon's Kafka client, metrics and config
 // parser weigh some 25 MB of resident memory that `replay` and `baseline` have no use for).
@@ -205,6 +206,7 @@ export function buildProgram(): Command {
     );
   registerBaselineCommands(program);
   registerReplayCommand(program);
+  registerSilenceCommand(program);
   return program;
 }
 

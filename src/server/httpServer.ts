@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 
 import type { Registry } from 'prom-client';
 
+import type { AlertsReader } from '../alerts/engine.js';
 import { DriftwatchError } from '../errors.js';
 import type { Lifecycle } from '../pipeline/stage.js';
+import type { AdminHandler } from './adminApi.js';
 import type { EvaluationReader } from './statusApi.js';
 
 const MODELS_PATH = '/api/v1/models';
@@ -28,6 +30,10 @@ export interface HttpServerOptions {
   readonly status: () => unknown;
   /** The last drift evaluation round, for `GET /api/v1/models[/{model}]`; without it those paths are 404. */
   readonly evaluations?: EvaluationReader;
+  /** The alert engine, for `GET /api/v1/alerts`; without it that path is 404. */
+  readonly alerts?: AlertsReader;
+  /** The admin API (silences, any method, its own auth); without it those paths are 404. */
+  readonly admin?: AdminHandler;
 }
 
 export class HttpServer implements Lifecycle {
@@ -71,6 +77,9 @@ export class HttpServer implements Lifecycle {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== undefined && this.options.admin?.handles(path) === true) {
+      return this.options.admin.handle(req, res).catch(() => void res.destroy());
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
     try {
@@ -89,6 +98,9 @@ export class HttpServer implements Lifecycle {
         }
         case '/api/v1/status':
           return sendJson(res, 200, this.options.status());
+        case '/api/v1/alerts':
+          if (this.options.alerts === undefined) break;
+          return sendJson(res, 200, this.options.alerts.alertsBody());
         case MODELS_PATH:
           if (this.options.evaluations === undefined) break;
           return sendJson(res, 200, this.options.evaluations.modelsBody());

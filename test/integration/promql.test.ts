@@ -201,5 +201,8 @@ describe('docs/metrics.md queries against a real Prometheus', () => {
     );
     expect((await run('upper bound of the KS statistic per feature')).length).toBe(2); // amount and __prediction__
     expect((await run('p99 evaluation duration, in seconds'))[0]?.value).toBeGreaterThan(0);
+    // Alerts: every rule has a series per model in scope; no default rule fires on this mix.
+    const firing = byModel(await run('firing alerts per model'));
+    for (const model of MODELS) expect(firing.get(model), model).toBe(0);
   });
 });

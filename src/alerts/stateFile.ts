@@ -1,0 +1,175 @@
+/**
+ * Where the alert engine keeps the alert states across restarts: `<state.directory>/alerts.json`,
+ * replaced atomically (a temporary file beside it, flushed, renamed over the old one, the directory
+ * flushed), so after a crash at any moment the file is the previous states or the new ones, whole.
+ * A file that cannot be used is renamed aside to `alerts.json.corrupt-<epoch ms>` and reported,
+ * never deleted and never fatal: the same treatment as checkpoints (src/checkpoint/fileStore.ts).
+ *
+ * Effectful: the file system.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { DriftwatchError } from '../errors.js';
+import { AlertStateError, AlertStates } from './stateMachine.js';
+
+/** The file name in the state directory. */
+export const ALERT_STATE_FILE = 'alerts.json';
+
+/** What {@link AlertStateFile.load} found. */
+export type AlertStateLoad =
+  | { readonly status: 'none' }
+  | { readonly status: 'loaded'; readonly states: AlertStates }
+  | { readonly status: 'set_aside'; readonly reason: string; readonly movedTo: string };
+
+/**
+ * The alert state file of one daemon. `save` calls are serialised, so the engine may save after a
+ * round and on stop without waiting; the text is taken when `save` is called.
+ */
+export class AlertStateFile {
+  readonly path: string;
+  private queue: Promise<void> = Promise.resolve();
+  private saves = 0;
+  private readonly writing = new Set<string>();
+
+  constructor(private readonly directory: string) {
+    this.path = join(directory, ALERT_STATE_FILE);
+  }
+
+  /**
+   * The saved states, or `none` when there is no file; a file that cannot be read or parsed is
+   * renamed aside (`<path>.corrupt-<now>`) and reported as `set_aside`. Temporary files a crash
+   * left behind are removed.
+   * @throws DriftwatchError (DW_INPUT_READ) only when the directory cannot be created or a bad file
+   *   cannot be renamed aside (the directory is not writable: saving would fail too).
+   */
+  async load(now: number): Promise<AlertStateLoad> {
+    await this.makeDirectory();
+    const prefix = `${ALERT_STATE_FILE}.tmp-`;
+    for (const entry of await readdir(this.directory)) {
+      const path = join(this.directory, entry);
+      if (entry.startsWith(prefix) && !this.writing.has(path))
+        await rm(path, { force: true }).catch(() => {});
+    }
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'none' };
+      return this.setAside(`${this.path} cannot be read: ${messageOf(error)}`, now);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      return this.setAside(`${this.path} is not JSON: ${messageOf(error)}`, now);
+    }
+    try {
+      return { status: 'loaded', states: AlertStates.fromJSON(data) };
+    } catch (error) {
+      if (error instanceof AlertStateError) return this.setAside(`${this.path}: ${error.message}`, now);
+      throw error;
+    }
+  }
+
+  /**
+   * Writes `states` (serialised now) after the saves called before; resolves once it is on disk.
+   * @throws DriftwatchError (DW_INPUT_READ, retryable) when it cannot be written; the previous
+   *   file is left as it was.
+   */
+  save(states: AlertStates): Promise<void> {
+    const text = `${JSON.stringify(states)}\n`;
+    const run = this.queue.then(() => this.write(text));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when every save called so far has finished, failed or not. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  private async write(text: string): Promise<void> {
+    const temporary = join(this.directory, `${ALERT_STATE_FILE}.tmp-${process.pid}-${++this.saves}`);
+    this.writing.add(temporary);
+    let handle: FileHandle | undefined;
+    try {
+      await this.makeDirectory();
+      handle = await open(temporary, 'wx');
+      await handle.writeFile(text);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await rename(temporary, this.path);
+      await syncDirectory(this.directory);
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw new DriftwatchError(
+        'DW_INPUT_READ',
+        `cannot save the alert states ${this.path}: ${messageOf(error)}; the previous file is kept. ` +
+          `Check the free space and the permissions of ${this.directory}`,
+        { retryable: true, cause: error },
+      );
+    } finally {
+      this.writing.delete(temporary);
+    }
+  }
+
+  private async setAside(reason: string, now: number): Promise<AlertStateLoad> {
+    const base = `${this.path}.corrupt-${now}`;
+    let movedTo = base;
+    for (let n = 2; await exists(movedTo); n++) movedTo = `${base}-${n}`;
+    try {
+      await rename(this.path, movedTo);
+    } catch (error) {
+      throw new DriftwatchError(
+        'DW_INPUT_READ',
+        `${reason}; it cannot be set aside as ${movedTo} either (${messageOf(error)}). ` +
+          `Check the permissions of ${this.directory}`,
+        { cause: error },
+      );
+    }
+    return { status: 'set_aside', reason, movedTo };
+  }
+
+  private async makeDirectory(): Promise<void> {
+    try {
+      await mkdir(this.directory, { recursive: true });
+    } catch (error) {
+      throw new DriftwatchError(
+        'DW_INPUT_READ',
+        `cannot create the state directory ${this.directory}: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+// As in the checkpoint store: platforms that cannot flush a directory (Windows) say so with these codes.
+async function syncDirectory(directory: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
