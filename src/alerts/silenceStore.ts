@@ -7,11 +7,17 @@
  *
  * Effectful: the file system and the clock.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
+import {
+  errorCode,
+  messageOf,
+  removeTemporaries,
+  setAsideFile,
+  writeFileAtomic,
+} from '../state/stateFiles.js';
 import { Silences, silenceState, type SilenceState } from './silences.js';
 import type { Labels, Silence } from './types.js';
 
@@ -171,19 +177,10 @@ export class SilenceStore {
 
   private async write(text: string): Promise<void> {
     const temporary = join(this.directory, `${SILENCES_FILE}.tmp-${process.pid}-${++this.writes}`);
-    let handle: FileHandle | undefined;
     try {
       await this.makeDirectory();
-      handle = await open(temporary, 'wx');
-      await handle.writeFile(text);
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
-      await rename(temporary, this.path);
-      await syncDirectory(this.directory);
+      await writeFileAtomic(this.path, temporary, text);
     } catch (error) {
-      await handle?.close().catch(() => undefined);
-      await rm(temporary, { force: true }).catch(() => undefined);
       throw new DriftwatchError(
         'DW_INPUT_READ',
         `cannot save the silences to ${this.path}: ${messageOf(error)}; nothing was changed. ` +
@@ -195,15 +192,13 @@ export class SilenceStore {
 
   /** Renames the file to a free `silences.json.corrupt-<epoch ms>[-n]` beside it. */
   private async setAside(reason: string): Promise<SilenceLoadResult> {
-    const base = `${this.path}.corrupt-${this.now()}`;
-    let movedTo = base;
-    for (let n = 2; await exists(movedTo); n++) movedTo = `${base}-${n}`;
+    let movedTo: string;
     try {
-      await rename(this.path, movedTo);
+      movedTo = await setAsideFile(this.path, this.now());
     } catch (error) {
       throw new DriftwatchError(
         'DW_INPUT_READ',
-        `${reason}; it cannot be set aside as ${movedTo} either (${messageOf(error)}). ` +
+        `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
           `Check the permissions of ${this.directory}`,
         { cause: error },
       );
@@ -213,12 +208,8 @@ export class SilenceStore {
 
   /** Called by `load` only, before any write of this store can be in flight. */
   private async removeTemporaries(): Promise<void> {
-    const prefix = `${SILENCES_FILE}.tmp-`;
-    for (const entry of await readdir(this.directory)) {
-      // A partial write that a crash interrupted: never the silences, safe to drop.
-      if (entry.startsWith(prefix))
-        await rm(join(this.directory, entry), { force: true }).catch(() => undefined);
-    }
+    // Partial writes that a crash interrupted: never the silences, safe to drop.
+    await removeTemporaries(this.directory, `${SILENCES_FILE}.tmp-`);
   }
 
   private async makeDirectory(): Promise<void> {
@@ -232,38 +223,4 @@ export class SilenceStore {
       );
     }
   }
-}
-
-/**
- * Flushes the directory entry of the rename, without which a power loss may forget it. Platforms
- * that cannot open or flush a directory (Windows) say so with these codes.
- */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = errorCode(error);
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw error;
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

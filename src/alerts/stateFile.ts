@@ -7,11 +7,11 @@
  *
  * Effectful: the file system.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
+import { messageOf, removeTemporaries, setAsideFile, writeFileAtomic } from '../state/stateFiles.js';
 import { AlertStateError, AlertStates } from './stateMachine.js';
 
 /** The file name in the state directory. */
@@ -46,12 +46,7 @@ export class AlertStateFile {
    */
   async load(now: number): Promise<AlertStateLoad> {
     await this.makeDirectory();
-    const prefix = `${ALERT_STATE_FILE}.tmp-`;
-    for (const entry of await readdir(this.directory)) {
-      const path = join(this.directory, entry);
-      if (entry.startsWith(prefix) && !this.writing.has(path))
-        await rm(path, { force: true }).catch(() => {});
-    }
+    await removeTemporaries(this.directory, `${ALERT_STATE_FILE}.tmp-`, this.writing);
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -93,19 +88,10 @@ export class AlertStateFile {
   private async write(text: string): Promise<void> {
     const temporary = join(this.directory, `${ALERT_STATE_FILE}.tmp-${process.pid}-${++this.saves}`);
     this.writing.add(temporary);
-    let handle: FileHandle | undefined;
     try {
       await this.makeDirectory();
-      handle = await open(temporary, 'wx');
-      await handle.writeFile(text);
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
-      await rename(temporary, this.path);
-      await syncDirectory(this.directory);
+      await writeFileAtomic(this.path, temporary, text);
     } catch (error) {
-      await handle?.close().catch(() => undefined);
-      await rm(temporary, { force: true }).catch(() => undefined);
       throw new DriftwatchError(
         'DW_INPUT_READ',
         `cannot save the alert states ${this.path}: ${messageOf(error)}; the previous file is kept. ` +
@@ -118,15 +104,13 @@ export class AlertStateFile {
   }
 
   private async setAside(reason: string, now: number): Promise<AlertStateLoad> {
-    const base = `${this.path}.corrupt-${now}`;
-    let movedTo = base;
-    for (let n = 2; await exists(movedTo); n++) movedTo = `${base}-${n}`;
+    let movedTo: string;
     try {
-      await rename(this.path, movedTo);
+      movedTo = await setAsideFile(this.path, now);
     } catch (error) {
       throw new DriftwatchError(
         'DW_INPUT_READ',
-        `${reason}; it cannot be set aside as ${movedTo} either (${messageOf(error)}). ` +
+        `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
           `Check the permissions of ${this.directory}`,
         { cause: error },
       );
@@ -145,31 +129,4 @@ export class AlertStateFile {
       );
     }
   }
-}
-
-// As in the checkpoint store: platforms that cannot flush a directory (Windows) say so with these codes.
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw error;
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

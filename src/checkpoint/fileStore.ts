@@ -8,11 +8,17 @@
  * Effectful: the file system and, for the set-aside name, the clock.
  */
 
-import type { FileHandle } from 'node:fs/promises';
-import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
+import {
+  errorCode,
+  messageOf,
+  removeTemporaries,
+  setAsideFile,
+  writeFileAtomic,
+} from '../state/stateFiles.js';
 import { CheckpointError, decodeCheckpoint, encodeCheckpointAsync, type Checkpoint } from './format.js';
 import type { CheckpointStore, LoadResult } from './store.js';
 
@@ -94,19 +100,10 @@ export class FileCheckpointStore implements CheckpointStore {
   private async write(bytes: Buffer): Promise<void> {
     const temporary = join(this.directory, `${this.name}.tmp-${process.pid}-${++this.saves}`);
     this.writing.add(temporary);
-    let handle: FileHandle | undefined;
     try {
       await this.makeDirectory();
-      handle = await open(temporary, 'wx');
-      await handle.writeFile(bytes);
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
-      await rename(temporary, this.path);
-      await syncDirectory(this.directory);
+      await writeFileAtomic(this.path, temporary, bytes);
     } catch (error) {
-      await handle?.close().catch(() => undefined);
-      await rm(temporary, { force: true }).catch(() => undefined);
       throw new DriftwatchError(
         'DW_INPUT_READ',
         `cannot save the checkpoint ${this.path}: ${messageOf(error)}; the previous checkpoint is kept. ` +
@@ -120,15 +117,13 @@ export class FileCheckpointStore implements CheckpointStore {
 
   /** Renames the checkpoint file to a free `<name>.corrupt-<epoch ms>[-n]` beside it. */
   private async setAside(reason: string): Promise<LoadResult> {
-    const base = `${this.path}.corrupt-${this.now()}`;
-    let movedTo = base;
-    for (let n = 2; await exists(movedTo); n++) movedTo = `${base}-${n}`;
+    let movedTo: string;
     try {
-      await rename(this.path, movedTo);
+      movedTo = await setAsideFile(this.path, this.now());
     } catch (error) {
       throw new DriftwatchError(
         'DW_INPUT_READ',
-        `${reason}; it cannot be set aside as ${movedTo} either (${messageOf(error)}). ` +
+        `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
           `Check the permissions of ${this.directory}`,
         { cause: error },
       );
@@ -136,15 +131,9 @@ export class FileCheckpointStore implements CheckpointStore {
     return { status: 'set_aside', reason, movedTo };
   }
 
+  /** Partial writes of saves that a crash interrupted: never the checkpoint, safe to drop. */
   private async removeStaleTemporaries(): Promise<void> {
-    const prefix = `${this.name}.tmp-`;
-    for (const entry of await readdir(this.directory)) {
-      const path = join(this.directory, entry);
-      if (entry.startsWith(prefix) && !this.writing.has(path)) {
-        // A partial write of a save that a crash interrupted: never the checkpoint, safe to drop.
-        await rm(path, { force: true }).catch(() => undefined);
-      }
-    }
+    await removeTemporaries(this.directory, `${this.name}.tmp-`, this.writing);
   }
 
   private async makeDirectory(): Promise<void> {
@@ -158,39 +147,4 @@ export class FileCheckpointStore implements CheckpointStore {
       );
     }
   }
-}
-
-/**
- * Flushes the directory entry of the rename, without which a power loss may forget it. Platforms
- * that cannot open or flush a directory (Windows) say so with these codes; the rename is then as
- * durable as they make it.
- */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = errorCode(error);
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw error;
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
