@@ -192,18 +192,7 @@ export class SilenceStore {
 
   /** Renames the file to a free `silences.json.corrupt-<epoch ms>[-n]` beside it. */
   private async setAside(reason: string): Promise<SilenceLoadResult> {
-    let movedTo: string;
-    try {
-      movedTo = await setAsideFile(this.path, this.now());
-    } catch (error) {
-      throw new DriftwatchError(
-        'DW_INPUT_READ',
-        `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
-          `Check the permissions of ${this.directory}`,
-        { cause: error },
-      );
-    }
-    return { status: 'set_aside', reason, movedTo };
+    return setAsideFile(this.path, this.now(), reason);
   }
 
   /** Called by `load` only, before any write of this store can be in flight. */

@@ -104,18 +104,7 @@ export class AlertStateFile {
   }
 
   private async setAside(reason: string, now: number): Promise<AlertStateLoad> {
-    let movedTo: string;
-    try {
-      movedTo = await setAsideFile(this.path, now);
-    } catch (error) {
-      throw new DriftwatchError(
-        'DW_INPUT_READ',
-        `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
-          `Check the permissions of ${this.directory}`,
-        { cause: error },
-      );
-    }
-    return { status: 'set_aside', reason, movedTo };
+    return setAsideFile(this.path, now, reason);
   }
 
   private async makeDirectory(): Promise<void> {

@@ -117,18 +117,7 @@ export class FileCheckpointStore implements CheckpointStore {
 
   /** Renames the checkpoint file to a free `<name>.corrupt-<epoch ms>[-n]` beside it. */
   private async setAside(reason: string): Promise<LoadResult> {
-    let movedTo: string;
-    try {
-      movedTo = await setAsideFile(this.path, this.now());
-    } catch (error) {
-      throw new DriftwatchError(
-        'DW_INPUT_READ',
-        `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
-          `Check the permissions of ${this.directory}`,
-        { cause: error },
-      );
-    }
-    return { status: 'set_aside', reason, movedTo };
+    return setAsideFile(this.path, this.now(), reason);
   }
 
   /** Partial writes of saves that a crash interrupted: never the checkpoint, safe to drop. */

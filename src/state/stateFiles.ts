@@ -9,6 +9,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
+import { DriftwatchError } from '../errors.js';
+
 /**
  * Writes `data` to `path` through `temporary` (a name in the same directory): after a crash at any
  * moment, `path` holds either its previous content or `data`, whole. The temporary file is removed
@@ -35,13 +37,34 @@ export async function writeFileAtomic(
   }
 }
 
-/** Renames `path` to a free `<path>.corrupt-<now>[-n]` beside it and returns the new path. */
-export async function setAsideFile(path: string, now: number): Promise<string> {
+/** What a load reports of a file it could not use and moved aside. */
+export interface SetAside {
+  readonly status: 'set_aside';
+  readonly reason: string;
+  readonly movedTo: string;
+}
+
+/**
+ * Renames `path`, a file that cannot be used for `reason`, to a free `<path>.corrupt-<now>[-n]`
+ * beside it: kept for a person to look at, out of the daemon's way.
+ * @throws DriftwatchError (DW_INPUT_READ) when it cannot be renamed (the directory is not
+ *   writable: saving would fail too).
+ */
+export async function setAsideFile(path: string, now: number, reason: string): Promise<SetAside> {
   const base = `${path}.corrupt-${now}`;
   let movedTo = base;
   for (let n = 2; await exists(movedTo); n++) movedTo = `${base}-${n}`;
-  await rename(path, movedTo);
-  return movedTo;
+  try {
+    await rename(path, movedTo);
+  } catch (error) {
+    throw new DriftwatchError(
+      'DW_INPUT_READ',
+      `${reason}; it cannot be set aside either (${messageOf(error)}). ` +
+        `Check the permissions of ${dirname(path)}`,
+      { cause: error },
+    );
+  }
+  return { status: 'set_aside', reason, movedTo };
 }
 
 /**
