@@ -7,7 +7,7 @@
  *
  * Effectful: the file system and the clock.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
@@ -17,6 +17,7 @@ import {
   removeTemporaries,
   setAsideFile,
   writeFileAtomic,
+  makeStateDirectory,
 } from '../state/stateFiles.js';
 import { Silences, silenceState, type SilenceState } from './silences.js';
 import type { Labels, Silence } from './types.js';
@@ -201,15 +202,7 @@ export class SilenceStore {
     await removeTemporaries(this.directory, `${SILENCES_FILE}.tmp-`);
   }
 
-  private async makeDirectory(): Promise<void> {
-    try {
-      await mkdir(this.directory, { recursive: true });
-    } catch (error) {
-      throw new DriftwatchError(
-        'DW_INPUT_READ',
-        `cannot create the state directory ${this.directory}: ${messageOf(error)}; check state.directory`,
-        { cause: error },
-      );
-    }
+  private makeDirectory(): Promise<void> {
+    return makeStateDirectory(this.directory);
   }
 }

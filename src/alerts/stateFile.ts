@@ -7,11 +7,17 @@
  *
  * Effectful: the file system.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
-import { messageOf, removeTemporaries, setAsideFile, writeFileAtomic } from '../state/stateFiles.js';
+import {
+  makeStateDirectory,
+  messageOf,
+  removeTemporaries,
+  setAsideFile,
+  writeFileAtomic,
+} from '../state/stateFiles.js';
 import { AlertStateError, AlertStates } from './stateMachine.js';
 
 /** The file name in the state directory. */
@@ -107,15 +113,7 @@ export class AlertStateFile {
     return setAsideFile(this.path, now, reason);
   }
 
-  private async makeDirectory(): Promise<void> {
-    try {
-      await mkdir(this.directory, { recursive: true });
-    } catch (error) {
-      throw new DriftwatchError(
-        'DW_INPUT_READ',
-        `cannot create the state directory ${this.directory}: ${messageOf(error)}`,
-        { cause: error },
-      );
-    }
+  private makeDirectory(): Promise<void> {
+    return makeStateDirectory(this.directory);
   }
 }

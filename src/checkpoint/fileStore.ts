@@ -8,7 +8,7 @@
  * Effectful: the file system and, for the set-aside name, the clock.
  */
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
@@ -18,6 +18,7 @@ import {
   removeTemporaries,
   setAsideFile,
   writeFileAtomic,
+  makeStateDirectory,
 } from '../state/stateFiles.js';
 import { CheckpointError, decodeCheckpoint, encodeCheckpointAsync, type Checkpoint } from './format.js';
 import type { CheckpointStore, LoadResult } from './store.js';
@@ -125,15 +126,7 @@ export class FileCheckpointStore implements CheckpointStore {
     await removeTemporaries(this.directory, `${this.name}.tmp-`, this.writing);
   }
 
-  private async makeDirectory(): Promise<void> {
-    try {
-      await mkdir(this.directory, { recursive: true });
-    } catch (error) {
-      throw new DriftwatchError(
-        'DW_INPUT_READ',
-        `cannot create the checkpoint directory ${this.directory}: ${messageOf(error)}`,
-        { cause: error },
-      );
-    }
+  private makeDirectory(): Promise<void> {
+    return makeStateDirectory(this.directory);
   }
 }

@@ -6,7 +6,7 @@
  * wraps them in a message about what it was saving.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
@@ -34,6 +34,22 @@ export async function writeFileAtomic(
     await handle?.close().catch(() => undefined);
     await rm(temporary, { force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Creates the state directory (and its parents) when missing.
+ * @throws DriftwatchError (DW_INPUT_READ) naming the directory and `state.directory`.
+ */
+export async function makeStateDirectory(directory: string): Promise<void> {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error) {
+    throw new DriftwatchError(
+      'DW_INPUT_READ',
+      `cannot create the state directory ${directory}: ${messageOf(error)}; check state.directory`,
+      { cause: error },
+    );
   }
 }
 

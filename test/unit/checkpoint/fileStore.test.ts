@@ -135,7 +135,7 @@ describe('FileCheckpointStore', () => {
     await writeFile(blocked, 'a file where the directory should be');
     const store = new FileCheckpointStore(blocked);
     await expect(store.save(sampleCheckpoint(1))).rejects.toThrow(
-      `cannot save the checkpoint ${store.path}: cannot create the checkpoint directory ${blocked}: EEXIST`,
+      `cannot save the checkpoint ${store.path}: cannot create the state directory ${blocked}: EEXIST`,
     );
     await expect(store.load()).rejects.toMatchObject({ code: 'DW_INPUT_READ', retryable: false });
     await rm(blocked);
