@@ -10,25 +10,7 @@ import {
 import type { AlertRule } from '../../../src/alerts/types.js';
 import { SIGNALS } from '../../../src/alerts/types.js';
 import type { FeatureEvaluation, ModelEvaluation, ServingSummary } from '../../../src/evaluate/types.js';
-
-function rule(overrides: Partial<AlertRule> = {}): AlertRule {
-  return {
-    name: 'test_rule',
-    signal: 'feature_psi',
-    comparison: '>',
-    threshold: 0.2,
-    models: ['*'],
-    features: ['*'],
-    forMs: 0,
-    resolveHysteresis: 0,
-    severity: 'warning',
-    labels: {},
-    summary: '',
-    description: '',
-    runbookUrl: null,
-    ...overrides,
-  };
-}
+import { rule } from './rule.js';
 
 function feature(name: string, overrides: Partial<FeatureEvaluation> = {}): FeatureEvaluation {
   return {

@@ -11,29 +11,13 @@ import {
 } from '../../../src/alerts/stateMachine.js';
 import type { AlertRule, Comparison } from '../../../src/alerts/types.js';
 import { DriftwatchError } from '../../../src/errors.js';
+import { rule as baseRule } from './rule.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const T0 = 1_700_000_000_000;
 
-function rule(overrides: Partial<AlertRule> = {}): AlertRule {
-  return {
-    name: 'psi_high',
-    signal: 'feature_psi',
-    comparison: '>',
-    threshold: 0.2,
-    models: ['*'],
-    features: ['*'],
-    forMs: 0,
-    resolveHysteresis: 0,
-    severity: 'warning',
-    labels: {},
-    summary: '',
-    description: '',
-    runbookUrl: null,
-    ...overrides,
-  };
-}
+const rule = (overrides: Partial<AlertRule> = {}): AlertRule => baseRule({ name: 'psi_high', ...overrides });
 
 const LABELS = {
   alertname: 'psi_high',
