@@ -76,6 +76,14 @@ export interface Owner {
   readonly email: readonly string[];
   /** Names of receivers (webhook, Alertmanager, email) that reach this owner. */
   readonly receivers: readonly string[];
+  /** When the owner's digest email is sent; null = no digest. */
+  readonly digest: Digest | null;
+}
+
+/** An owner's digest (`alerts.owners[].digest`): a node-cron expression in an IANA time zone. */
+export interface Digest {
+  readonly cron: string;
+  readonly timezone: string;
 }
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

@@ -127,6 +127,7 @@ export function toAlertsRuntime(alerts: ParsedAlerts, secrets: AlertSecrets): Al
       name: owner.name,
       email: owner.email,
       receivers: owner.receivers,
+      digest: owner.digest === null ? null : { cron: owner.digest.cron, timezone: owner.digest.timezone },
     })),
     schedules: alerts.schedules.map((schedule) => ({
       name: schedule.name,
@@ -148,5 +149,14 @@ export function toAlertsRuntime(alerts: ParsedAlerts, secrets: AlertSecrets): Al
     adminToken: alerts.admin_token ?? secrets.adminToken ?? null,
     resolvedNotifications: alerts.resolved_notifications,
     defaultRules: alerts.default_rules,
+    externalUrl: alerts.external_url,
+    dashboardUrl: alerts.dashboard_url,
+    knownGoodAfterMs: alerts.known_good_after,
+    delivery: {
+      initialBackoffMs: alerts.delivery.initial_backoff,
+      maxBackoffMs: Math.max(alerts.delivery.initial_backoff, alerts.delivery.max_backoff),
+      giveUpAfterMs: alerts.delivery.give_up_after,
+      alertmanagerResendMs: alerts.delivery.alertmanager_resend,
+    },
   };
 }

@@ -7,6 +7,7 @@
  * and the default rules are applied by alertsRuntime.ts. Used by schema.ts only; pure.
  */
 
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
 import { MatcherError, parseMatcher } from '../alerts/matchers.js';
@@ -259,6 +260,20 @@ function timezone() {
   });
 }
 
+/** A cron expression as node-cron takes it: 5 fields, or 6 with seconds first. */
+function cronExpression(example: string) {
+  return text(example).superRefine((value, ctx) => {
+    const result = validateDetailed(value);
+    if (result.valid) return;
+    const fields = result.errors.map((e) => (e.value === undefined ? e.field : `${e.field} "${e.value}"`));
+    ctx.addIssue({
+      code: 'custom',
+      message: `${show(value)} is not a cron expression (${fields.length > 0 ? `invalid ${fields.join(', ')}` : 'unreadable'}); use 5 fields, minute hour day-of-month month day-of-week, e.g. "${example}"`,
+      input: value,
+    });
+  });
+}
+
 /** A weekday, `mon`..`sun`. */
 function weekday() {
   return z.enum(WEEKDAYS, {
@@ -302,10 +317,23 @@ const ruleShape = {
   runbook_url: httpUrl('https://runbooks.example.com/drift').nullable().default(D.DEFAULT_RUNBOOK_URL),
 };
 
+const digestShape = {
+  cron: cronExpression('0 9 * * 1-5'),
+  timezone: timezone().default(D.DEFAULT_DIGEST_TIMEZONE),
+};
+
 const ownerShape = {
   name: nameOf('owner name', 'team-fraud'),
   email: list(address('fraud-team@example.com'), '[fraud-team@example.com]'),
   receivers: list(nameOf('receiver name', 'fraud-webhook'), '[fraud-webhook]'),
+  digest: section(digestShape, '{cron: "0 9 * * 1-5", timezone: Europe/Berlin}').nullable().default(null),
+};
+
+const deliveryShape = {
+  initial_backoff: duration('1s').default(D.DEFAULT_DELIVERY_INITIAL_BACKOFF),
+  max_backoff: duration('5m').default(D.DEFAULT_DELIVERY_MAX_BACKOFF),
+  give_up_after: duration('24h').default(D.DEFAULT_DELIVERY_GIVE_UP_AFTER),
+  alertmanager_resend: duration('1m').default(D.DEFAULT_ALERTMANAGER_RESEND),
 };
 
 const scheduleShape = {
@@ -527,6 +555,17 @@ const alertsShape = {
   admin_token: text('${DRIFTWATCH_ADMIN_TOKEN}').nullable().optional(),
   admin_token_file: text('/run/secrets/driftwatch-admin-token').optional(),
   resolved_notifications: boolean().default(D.DEFAULT_RESOLVED_NOTIFICATIONS),
+  external_url: httpUrl('http://driftwatch.ml.svc:9874').nullable().default(null),
+  dashboard_url: httpUrl('https://grafana.example.com/d/driftwatch-model?var-model={{model}}')
+    .nullable()
+    .default(null),
+  known_good_after: duration('1h').default(D.DEFAULT_KNOWN_GOOD_AFTER),
+  delivery: section(deliveryShape, '{initial_backoff: 1s, max_backoff: 5m}').default({
+    initial_backoff: D.DEFAULT_DELIVERY_INITIAL_BACKOFF,
+    max_backoff: D.DEFAULT_DELIVERY_MAX_BACKOFF,
+    give_up_after: D.DEFAULT_DELIVERY_GIVE_UP_AFTER,
+    alertmanager_resend: D.DEFAULT_ALERTMANAGER_RESEND,
+  }),
 };
 
 /** The `alerts` section; absent or empty is every default. */
@@ -537,6 +576,8 @@ export const ALERTS_KNOWN_KEYS: readonly (readonly [string, readonly string[]])[
   ['alerts', Object.keys(alertsShape)],
   ['alerts.rules[]', Object.keys(ruleShape)],
   ['alerts.owners[]', Object.keys(ownerShape)],
+  ['alerts.owners[].digest', Object.keys(digestShape)],
+  ['alerts.delivery', Object.keys(deliveryShape)],
   ['alerts.schedules[]', Object.keys(scheduleShape)],
   ['alerts.route', Object.keys(routeShape)],
   ['alerts.route.routes[]', Object.keys(routeShape)],

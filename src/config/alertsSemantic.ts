@@ -12,6 +12,7 @@ import { isFeatureSignal } from '../alerts/signals.js';
 import { templateProblems } from '../alerts/templates.js';
 import { SIGNALS, type Signal } from '../alerts/types.js';
 import type { ConfigProblem } from '../errors.js';
+import { OWNER_RECEIVER } from './defaults.js';
 import { readSecretFile } from './secretFile.js';
 import { at, isMapping, suggestKey } from './values.js';
 
@@ -166,6 +167,12 @@ function receiverProblems(alerts: Readonly<Record<string, unknown>>, interpolate
   receivers.forEach((receiver: unknown, index) => {
     const path = `alerts.receivers[${index}]`;
     const type = at(receiver, 'type');
+    if (at(receiver, 'name') === OWNER_RECEIVER) {
+      problems.push({
+        path: `${path}.name`,
+        message: `"${OWNER_RECEIVER}" is reserved: a route with receiver: ${OWNER_RECEIVER} sends to the receivers of the model's owner on duty; give this receiver another name`,
+      });
+    }
     if (type === 'email' && !isMapping(alerts['smtp'])) {
       problems.push({
         path,
@@ -211,6 +218,24 @@ function ownerProblems(alerts: Readonly<Record<string, unknown>>, names: Names):
       .map(({ name }) => name),
   );
   owners.forEach((owner: unknown, index) => {
+    const ownerEmail = at(owner, 'email');
+    const digest = at(owner, 'digest');
+    if (isMapping(digest)) {
+      if (!isMapping(alerts['smtp'])) {
+        problems.push({
+          path: `alerts.owners[${index}].digest`,
+          message:
+            'is an email, but alerts.smtp is not configured; add it, e.g. smtp: {host: smtp.example.com, from: driftwatch@example.com}',
+        });
+      }
+      if (!Array.isArray(ownerEmail) || ownerEmail.length === 0) {
+        problems.push({
+          path: `alerts.owners[${index}].digest`,
+          message:
+            "is emailed to the owner's addresses, and this owner has none; add them, e.g. email: [fraud-team@example.com]",
+        });
+      }
+    }
     const receivers = at(owner, 'receivers');
     if (!Array.isArray(receivers)) return;
     const email = at(owner, 'email');
@@ -230,6 +255,18 @@ function ownerProblems(alerts: Readonly<Record<string, unknown>>, names: Names):
       }
     });
   });
+  return problems;
+}
+
+/** The dashboard link template and the delivery timings. */
+function notificationProblems(alerts: Readonly<Record<string, unknown>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const dashboard = alerts['dashboard_url'];
+  if (typeof dashboard === 'string') {
+    for (const message of templateProblems(dashboard)) {
+      problems.push({ path: 'alerts.dashboard_url', message });
+    }
+  }
   return problems;
 }
 
@@ -315,10 +352,15 @@ function routeProblems(route: unknown, names: Names): ConfigProblem[] {
   const walk = (node: unknown, path: string): void => {
     if (!isMapping(node)) return;
     const receiver = node['receiver'];
-    if (typeof receiver === 'string' && receiver !== '' && !names.receivers.includes(receiver)) {
+    if (
+      typeof receiver === 'string' &&
+      receiver !== '' &&
+      receiver !== OWNER_RECEIVER &&
+      !names.receivers.includes(receiver)
+    ) {
       problems.push({
         path: `${path}.receiver`,
-        message: undefinedName(receiver, 'a receiver', 'alerts.receivers', names.receivers),
+        message: `${undefinedName(receiver, 'a receiver', 'alerts.receivers', names.receivers)}; or use ${OWNER_RECEIVER}, the receivers of the model's owner on duty`,
       });
     }
     const groupBy = node['group_by'];
@@ -414,6 +456,7 @@ export function alertsProblems(
     ...scheduleProblems(alerts['schedules'], names),
     ...routeProblems(alerts['route'], names),
     ...receiverProblems(alerts, interpolated),
+    ...notificationProblems(alerts),
     ...smtpProblems(alerts['smtp'], interpolated),
     ...secretProblems(
       alerts,

@@ -136,6 +136,22 @@ export const DEFAULT_SMTP_STARTTLS = true;
 export const DEFAULT_SMTP_POOL_SIZE = 5;
 export const DEFAULT_SMTP_REJECT_UNAUTHORIZED = true;
 
+// alerts.delivery: retries of a notification that could not be delivered
+/** The first retry's delay; each next one doubles it, up to max_backoff, with jitter. */
+export const DEFAULT_DELIVERY_INITIAL_BACKOFF = SECOND;
+export const DEFAULT_DELIVERY_MAX_BACKOFF = 5 * MINUTE;
+/** A notification not delivered this long after it was due is given up (logged, counted). */
+export const DEFAULT_DELIVERY_GIVE_UP_AFTER = 24 * HOUR;
+/** How often the firing alerts are sent again to an Alertmanager receiver (Prometheus' `resend_delay`). */
+export const DEFAULT_ALERTMANAGER_RESEND = MINUTE;
+
+/** How long a model version must run with no firing critical alert to be the last known good one. */
+export const DEFAULT_KNOWN_GOOD_AFTER = HOUR;
+/** The time zone of an owner's digest schedule. */
+export const DEFAULT_DIGEST_TIMEZONE = 'UTC';
+/** The receiver name that sends to the receivers of the model's owner on duty. */
+export const OWNER_RECEIVER = 'owner';
+
 /**
  * The rules `default_rules: true` adds (docs/config.md lists them, and the example file
  * shows them as YAML). A configured rule of the same name replaces one of these.

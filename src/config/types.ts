@@ -202,6 +202,22 @@ export interface AlertsConfig {
   readonly resolvedNotifications: boolean;
   /** Whether the default rules were added (`default_rules`). Default true. */
   readonly defaultRules: boolean;
+  /** The daemon's URL as owners reach it (links in notifications); null = from `server`. */
+  readonly externalUrl: string | null;
+  /** A link template per alert (`{{model}}`, ... URL-encoded); null = none. */
+  readonly dashboardUrl: string | null;
+  /** How long a model version must run with no firing critical alert to be known good. */
+  readonly knownGoodAfterMs: number;
+  readonly delivery: DeliveryConfig;
+}
+
+/** Retries of notifications (`alerts.delivery`). */
+export interface DeliveryConfig {
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly giveUpAfterMs: number;
+  /** How often firing alerts are sent again to Alertmanager receivers. */
+  readonly alertmanagerResendMs: number;
 }
 
 export interface DriftwatchConfig {

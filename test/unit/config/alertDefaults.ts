@@ -119,4 +119,13 @@ export const NO_ALERTS: AlertsConfig = {
   adminToken: null,
   resolvedNotifications: true,
   defaultRules: true,
+  externalUrl: null,
+  dashboardUrl: null,
+  knownGoodAfterMs: 60 * 60 * 1000,
+  delivery: {
+    initialBackoffMs: 1000,
+    maxBackoffMs: 5 * 60 * 1000,
+    giveUpAfterMs: 24 * 60 * 60 * 1000,
+    alertmanagerResendMs: 60 * 1000,
+  },
 };

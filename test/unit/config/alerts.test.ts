@@ -63,7 +63,10 @@ describe('a full alerts section', () => {
       '      description: "{{feature}} moved"',
       '      runbook_url: https://runbooks.example.com/psi',
       '  owners:',
-      '    - {name: team-fraud, email: [fraud@example.com], receivers: [mail]}',
+      '    - name: team-fraud',
+      '      email: [fraud@example.com]',
+      '      receivers: [mail]',
+      '      digest: {cron: "30 8 * * 1-5", timezone: Europe/Paris}',
       '    - {name: oncall, receivers: [hook]}',
       '    - {name: team-churn}',
       '  schedules:',
@@ -110,6 +113,10 @@ describe('a full alerts section', () => {
       '    from: driftwatch@example.com',
       `  admin_token_file: ${admin}`,
       '  resolved_notifications: false',
+      '  external_url: https://driftwatch.example.com',
+      '  dashboard_url: "https://grafana.example.com/d/dw?var-model={{model}}"',
+      '  known_good_after: 30m',
+      '  delivery: {initial_backoff: 2s, max_backoff: 1s, give_up_after: 1h}',
     ].join('\n');
     const config = parseConfig(yaml, 'a.yaml', { SMTP_PASSWORD: 'smtp-pw', HOOK2_SECRET: 'hook2-key' });
     const expected: AlertsConfig = {
@@ -146,9 +153,14 @@ describe('a full alerts section', () => {
         },
       ],
       owners: [
-        { name: 'team-fraud', email: ['fraud@example.com'], receivers: ['mail'] },
-        { name: 'oncall', email: [], receivers: ['hook'] },
-        { name: 'team-churn', email: [], receivers: [] },
+        {
+          name: 'team-fraud',
+          email: ['fraud@example.com'],
+          receivers: ['mail'],
+          digest: { cron: '30 8 * * 1-5', timezone: 'Europe/Paris' },
+        },
+        { name: 'oncall', email: [], receivers: ['hook'], digest: null },
+        { name: 'team-churn', email: [], receivers: [], digest: null },
       ],
       schedules: [
         {
@@ -269,6 +281,16 @@ describe('a full alerts section', () => {
       adminToken: 'admin-key',
       resolvedNotifications: false,
       defaultRules: false,
+      externalUrl: 'https://driftwatch.example.com',
+      dashboardUrl: 'https://grafana.example.com/d/dw?var-model={{model}}',
+      knownGoodAfterMs: 30 * 60_000,
+      // A max_backoff below initial_backoff is raised to it; the resend keeps its default.
+      delivery: {
+        initialBackoffMs: 2000,
+        maxBackoffMs: 2000,
+        giveUpAfterMs: 3_600_000,
+        alertmanagerResendMs: 60_000,
+      },
     };
     expect(config.alerts).toEqual(expected);
     expect(Object.isFrozen(config.alerts.route?.routes[0]?.routes[0]?.matchers)).toBe(true);
@@ -460,7 +482,8 @@ describe('names that must be defined', () => {
       [
         {
           path: 'alerts.route.routes[0].receiver',
-          message: '"hookk" is not a receiver; did you mean "hook"? (defined in alerts.receivers)',
+          message:
+            '"hookk" is not a receiver; did you mean "hook"? (defined in alerts.receivers); or use owner, the receivers of the model\'s owner on duty',
         },
       ],
     ],
@@ -480,7 +503,8 @@ describe('names that must be defined', () => {
       [
         {
           path: 'alerts.route.receiver',
-          message: '"mail" is not a receiver, and alerts.receivers defines none; define it there',
+          message:
+            '"mail" is not a receiver, and alerts.receivers defines none; define it there; or use owner, the receivers of the model\'s owner on duty',
         },
       ],
     ],
@@ -833,4 +857,67 @@ describe('receivers, smtp and secrets', () => {
       timeoutMs: 10_000,
     });
   });
+});
+
+describe('notifications: the owner receiver, digests, links', () => {
+  expectProblems([
+    [
+      'a receiver named like the owner receiver',
+      withAlerts('  receivers:\n    - {name: owner, type: webhook, url: "https://h.example.com/x"}\n'),
+      [
+        {
+          path: 'alerts.receivers[0].name',
+          message:
+            '"owner" is reserved: a route with receiver: owner sends to the receivers of the model\'s owner on duty; give this receiver another name',
+        },
+      ],
+    ],
+    [
+      'a digest without SMTP or addresses',
+      withAlerts('  owners:\n    - {name: team, digest: {cron: "0 9 * * *"}}\n'),
+      [
+        {
+          path: 'alerts.owners[0].digest',
+          message:
+            'is an email, but alerts.smtp is not configured; add it, e.g. smtp: {host: smtp.example.com, from: driftwatch@example.com}',
+        },
+        {
+          path: 'alerts.owners[0].digest',
+          message:
+            "is emailed to the owner's addresses, and this owner has none; add them, e.g. email: [fraud-team@example.com]",
+        },
+      ],
+    ],
+    [
+      'a digest with a cron expression out of range',
+      withAlerts('  owners:\n    - {name: team, email: [t@example.com], digest: {cron: "0 25 * * *"}}\n'),
+      [
+        {
+          path: 'alerts.owners[0].digest',
+          message:
+            'is an email, but alerts.smtp is not configured; add it, e.g. smtp: {host: smtp.example.com, from: driftwatch@example.com}',
+        },
+        {
+          path: 'alerts.owners[0].digest.cron',
+          message:
+            '"0 25 * * *" is not a cron expression (invalid hour "25"); use 5 fields, minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5"',
+        },
+      ],
+    ],
+    [
+      'a dashboard link with an unknown placeholder',
+      withAlerts('  dashboard_url: "https://g.example.com/d?m={{modle}}"\n'),
+      [
+        {
+          path: 'alerts.dashboard_url',
+          message: expect.stringContaining('{{modle}}') as unknown as string,
+        },
+      ],
+    ],
+  ]);
+});
+
+it('takes owner as the receiver of a route: the receivers of the owner on duty', () => {
+  const config = parseConfig(withAlerts('  route:\n    receiver: owner\n'), 'a.yaml', {});
+  expect(config.alerts.route?.receiver).toBe('owner');
 });

@@ -104,11 +104,17 @@ describe('config/driftwatch.example.yaml', () => {
           },
         ],
         owners: [
-          { name: 'team-fraud', email: ['fraud-team@example.com'], receivers: ['owner-email'] },
+          {
+            name: 'team-fraud',
+            email: ['fraud-team@example.com'],
+            receivers: ['owner-email'],
+            digest: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' },
+          },
           {
             name: 'fraud-oncall',
             email: ['fraud-oncall@example.com'],
             receivers: ['owner-email', 'oncall-webhook'],
+            digest: null,
           },
         ],
         schedules: [
@@ -123,7 +129,7 @@ describe('config/driftwatch.example.yaml', () => {
           },
         ],
         route: {
-          receiver: 'owner-email',
+          receiver: 'owner',
           matchers: [],
           continue: false,
           groupBy: ['alertname', 'model'],
@@ -191,6 +197,15 @@ describe('config/driftwatch.example.yaml', () => {
         adminToken: 'admin-secret',
         resolvedNotifications: true,
         defaultRules: true,
+        externalUrl: null,
+        dashboardUrl: 'https://grafana.example.com/d/driftwatch-model?var-model={{model}}',
+        knownGoodAfterMs: 3_600_000,
+        delivery: {
+          initialBackoffMs: 1000,
+          maxBackoffMs: 300_000,
+          giveUpAfterMs: 86_400_000,
+          alertmanagerResendMs: 60_000,
+        },
       },
     };
     expect(loadConfig(EXAMPLE, env)).toEqual(expected);
