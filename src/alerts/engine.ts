@@ -12,7 +12,8 @@ import type { Lifecycle } from '../pipeline/stage.js';
 import type { AlertSeries } from '../telemetry/alertMetrics.js';
 import { alertSeries } from '../telemetry/alertMetrics.js';
 import { ruleSamples } from './signals.js';
-import { AlertStateFile } from './stateFile.js';
+import type { JsonStateFile } from '../state/jsonStateFile.js';
+import { alertStateFile } from './stateFile.js';
 import { AlertStates, type KeptState, type Transition } from './stateMachine.js';
 import { renderAnnotations } from './templates.js';
 import type { AlertRule, Labels } from './types.js';
@@ -75,7 +76,7 @@ export type TransitionListener = (transitions: readonly Transition[]) => void;
  */
 export class AlertEngine implements EvaluationSink, Lifecycle, AlertsReader {
   private readonly clock: () => number;
-  private readonly file: AlertStateFile;
+  private readonly file: JsonStateFile<AlertStates>;
   private readonly limit: number;
   private rules: readonly AlertRule[];
   private byName: Map<string, AlertRule>;
@@ -86,7 +87,7 @@ export class AlertEngine implements EvaluationSink, Lifecycle, AlertsReader {
 
   constructor(private readonly options: AlertEngineOptions) {
     this.clock = options.clock ?? Date.now;
-    this.file = new AlertStateFile(options.directory);
+    this.file = alertStateFile(options.directory);
     this.limit = options.recentTransitions ?? DEFAULT_RECENT_TRANSITIONS;
     this.rules = options.rules;
     this.byName = new Map(options.rules.map((r) => [r.name, r]));
@@ -107,8 +108,8 @@ export class AlertEngine implements EvaluationSink, Lifecycle, AlertsReader {
     try {
       const loaded = await this.file.load(now);
       if (loaded.status === 'loaded') {
-        this.states = loaded.states;
-        logger.info({ alerts: loaded.states.alerts().length }, 'restored the alert states');
+        this.states = loaded.value;
+        logger.info({ alerts: loaded.value.alerts().length }, 'restored the alert states');
       } else if (loaded.status === 'set_aside') {
         logger.error(
           { reason: loaded.reason, movedTo: loaded.movedTo },
