@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need on a Debian 12 machine (CI or dev):
 #   - prometheus + promtool from Debian's archive (one package ships both);
+#   - Alertmanager from Debian's archive (binary prometheus-alertmanager), for the
+#     alert-delivery tests (or set ALERTMANAGER_BIN to an Alertmanager binary);
 #   - chromium from Debian's archive, for the tests that open HTML reports in a
 #     headless browser (or set CHROMIUM_BIN to a Chromium/Chrome binary);
 #   - the Kafka broker jars from Maven Central into ${DRIFTWATCH_CACHE:-~/.cache/driftwatch};
@@ -70,6 +72,56 @@ install_prometheus() {
   log "installed: $(prometheus --version 2>&1 | head -n1)"
 }
 
+install_alertmanager() {
+  # An explicit ALERTMANAGER_BIN is what test/support/alertmanager.ts will run, so
+  # it must work; falling back to another binary would only hide the mistake.
+  if [ -n "${ALERTMANAGER_BIN:-}" ]; then
+    if ! command -v "$ALERTMANAGER_BIN" >/dev/null 2>&1; then
+      log "ALERTMANAGER_BIN=$ALERTMANAGER_BIN is not an executable; fix it, or unset it to install Debian's package"
+      exit 1
+    fi
+    log "alertmanager present: $("$ALERTMANAGER_BIN" --version 2>&1 | head -n1)"
+    return
+  fi
+  # Debian names the binary prometheus-alertmanager; upstream releases call it alertmanager.
+  local bin
+  for bin in prometheus-alertmanager alertmanager; do
+    if command -v "$bin" >/dev/null 2>&1; then
+      log "alertmanager present: $("$bin" --version 2>&1 | head -n1)"
+      return
+    fi
+  done
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "alertmanager missing and apt-get unavailable; install Alertmanager and put it on PATH, or set ALERTMANAGER_BIN"
+    exit 1
+  fi
+
+  # Same reason as for prometheus: the postinst would start a system-wide
+  # daemon on 0.0.0.0:9093 (and a cluster listener on 9094); tests run their own.
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [ ! -e "$policy" ]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    created_policy=1
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+
+  log "installing prometheus-alertmanager from apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    prometheus-alertmanager >/dev/null
+
+  if [ "$created_policy" -eq 1 ]; then
+    as_root rm -f "$policy"
+    trap - EXIT
+  fi
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable --now prometheus-alertmanager.service >/dev/null 2>&1 || true
+  elif [ -x /usr/sbin/update-rc.d ]; then
+    as_root update-rc.d prometheus-alertmanager disable >/dev/null 2>&1 || true
+  fi
+  log "installed: $(prometheus-alertmanager --version 2>&1 | head -n1)"
+}
+
 install_chromium() {
   local bin
   for bin in "${CHROMIUM_BIN:-}" chromium chromium-browser; do
@@ -111,6 +163,7 @@ fetch_kafka() {
 }
 
 install_prometheus
+install_alertmanager
 install_chromium
 fetch_kafka "$@"
 bash scripts/install-influxdb.sh
