@@ -257,8 +257,8 @@ function nyFallBack(): Schedule {
 }
 
 describe('resolveOwner', () => {
-  const team: Owner = { name: 'ml-team', email: ['ml@example.com'], receivers: ['ml-webhook'] };
-  const sre: Owner = { name: 'sre', email: ['sre@example.com'], receivers: ['pager'] };
+  const team: Owner = { name: 'ml-team', email: ['ml@example.com'], receivers: ['ml-webhook'], digest: null };
+  const sre: Owner = { name: 'sre', email: ['sre@example.com'], receivers: ['pager'], digest: null };
   const owners = new Map([
     ['ml-team', team],
     ['sre', sre],
