@@ -295,11 +295,16 @@ export class Dispatcher {
 
   /**
    * A dispatcher with the persisted state. A notification that was in flight when the state was
-   * written is taken as not delivered (its group is due again at once): a restart may repeat a
-   * notification but never loses one.
+   * written is taken as not delivered (its group is due again at once), unless `stillInFlight`
+   * says the caller's persisted delivery queue still holds it (the group then waits for that
+   * delivery's `markSent` / `markFailed`): a restart may repeat a notification but never loses one.
    * @throws DispatcherStateError naming the key when the data is not a `DispatcherJSON`.
    */
-  static fromJSON(options: DispatcherOptions, data: unknown): Dispatcher {
+  static fromJSON(
+    options: DispatcherOptions,
+    data: unknown,
+    stillInFlight: (groupKey: string, receiver: string) => boolean = () => false,
+  ): Dispatcher {
     const dispatcher = new Dispatcher(options);
     if (!isRecord(data) || data['version'] !== DISPATCHER_STATE_VERSION) {
       throw new DispatcherStateError(
@@ -310,11 +315,12 @@ export class Dispatcher {
     if (!Array.isArray(groups)) throw new DispatcherStateError('groups: expected an array');
     groups.forEach((raw: unknown, i) => {
       const g = readGroup(raw, `groups[${i}]`);
+      const kept = g.inFlight && stillInFlight(g.groupKey, g.receiver);
       dispatcher.groups.set(g.groupKey, {
         ...g,
         groupLabels: { ...g.groupLabels },
-        inFlight: false,
-        nextFlushAt: g.inFlight ? 0 : g.nextFlushAt,
+        inFlight: kept,
+        nextFlushAt: g.inFlight && !kept ? 0 : g.nextFlushAt,
         alerts: new Map(g.alerts.map((a) => [a.fingerprint, a])),
       });
     });

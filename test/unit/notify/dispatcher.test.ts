@@ -6,6 +6,7 @@ import { fingerprint } from '../../../src/alerts/stateMachine.js';
 import type { InhibitRule, Labels, Route } from '../../../src/alerts/types.js';
 import { Dispatcher, DispatcherStateError } from '../../../src/notify/dispatcher.js';
 import type { AlertSnapshot, DispatcherOptions, Notification } from '../../../src/notify/dispatcher.js';
+import { DeliveryQueue } from '../../../src/notify/deliveryQueue.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -368,5 +369,137 @@ describe('Dispatcher: persistence', () => {
     expect(() => Dispatcher.fromJSON(options, data)).toThrow(
       'groups[0].alerts[0].state: expected "firing" or "resolved"',
     );
+  });
+});
+
+describe('Dispatcher: restart with notifications still in the delivery queue', () => {
+  const options: DispatcherOptions = { route: ROOT, inhibitRules: [], resolvedNotifications: true };
+  const churn = firing({ alertname: 'FeatureDrift', model: 'churn', feature: 'age' }, T0);
+  const CHURN = '/:{alertname="FeatureDrift",model="churn"}';
+
+  it('keeps in flight a group the callback still holds and flushes at once one it does not', () => {
+    const a = dispatcher();
+    a.update([amount, churn], T0);
+    const sent = a.due(T0 + WAIT, never);
+    expect(sent.map((n) => n.groupKey)).toEqual([CHURN, GROUP]);
+    const saved = JSON.parse(JSON.stringify(a.toJSON())) as unknown;
+
+    const asked: [string, string][] = [];
+    const b = Dispatcher.fromJSON(options, saved, (key, receiver) => {
+      asked.push([key, receiver]);
+      return key === GROUP;
+    });
+    expect(asked).toEqual([
+      [CHURN, 'team-email'],
+      [GROUP, 'team-email'],
+    ]);
+    expect(b.toJSON().groups.map((g) => [g.groupKey, g.inFlight])).toEqual([
+      [CHURN, false],
+      [GROUP, true],
+    ]);
+    // churn's notification is taken as lost: due at once; fraud's is still being delivered
+    const now = T0 + WAIT + 1;
+    expect(b.nextWakeup(now)).toBe(now);
+    expect(b.due(now, never)).toEqual([sent[0]]);
+    b.markSent(CHURN, 'team-email', now, sent[0]!.alerts);
+    // fraud's own timer (T0 + WAIT + INTERVAL) is earlier than churn's but not counted while in flight
+    expect(b.nextWakeup(now)).toBe(now + INTERVAL);
+    expect(b.due(T0 + WAIT + INTERVAL, never)).toEqual([]);
+    expect(b.due(T0 + HOUR, never)).toEqual([]);
+  });
+
+  it('takes markSent afterwards as usual: the alerts become known and the timer resumes', () => {
+    const a = dispatcher();
+    a.update([amount], T0);
+    const [n] = a.due(T0 + WAIT, never);
+    const b = Dispatcher.fromJSON(options, a.toJSON(), () => true);
+    expect(b.nextWakeup(T0 + WAIT + 1)).toBeNull();
+    expect(b.due(T0 + WAIT + 1, never)).toEqual([]);
+
+    const deliveredAt = T0 + WAIT + 2 * SECOND;
+    b.markSent(n!.groupKey, n!.receiver, deliveredAt, n!.alerts);
+    const [group] = b.toJSON().groups;
+    expect(group!.inFlight).toBe(false);
+    expect(group!.lastSent).toEqual({
+      at: deliveredAt,
+      firing: [`${amount.fingerprint}@${T0}`],
+      resolved: [],
+    });
+    expect(b.nextWakeup(deliveredAt)).toBe(T0 + WAIT + INTERVAL);
+    // nothing new: repeat_interval counts from the delivery, so the flush at T0 + WAIT + REPEAT
+    // (2 s short of it) sends nothing, and the next one repeats
+    const flushes = REPEAT / INTERVAL;
+    for (let k = 1; k <= flushes; k++) {
+      const at = T0 + WAIT + k * INTERVAL;
+      b.update([amount], at);
+      expect(deliver(b, at)).toEqual([]);
+    }
+    expect(deliver(b, T0 + WAIT + (flushes + 1) * INTERVAL)).toEqual([n]);
+  });
+
+  it('takes markFailed afterwards as usual: sent again at the group timer', () => {
+    const a = dispatcher();
+    a.update([amount], T0);
+    const [n] = a.due(T0 + WAIT, never);
+    const b = Dispatcher.fromJSON(options, a.toJSON(), () => true);
+    b.markFailed(n!.groupKey, n!.receiver);
+    expect(b.nextWakeup(T0 + WAIT + 1)).toBe(T0 + WAIT + INTERVAL);
+    expect(b.due(T0 + WAIT + INTERVAL - 1, never)).toEqual([]);
+    expect(b.due(T0 + WAIT + INTERVAL, never)).toEqual([n]);
+  });
+
+  it('does not put in flight a group that was not in flight when saved, whatever the callback says', () => {
+    const a = dispatcher();
+    a.update([amount], T0);
+    deliver(a, T0 + WAIT);
+    const asked: string[] = [];
+    const b = Dispatcher.fromJSON(options, a.toJSON(), (key) => {
+      asked.push(key);
+      return true;
+    });
+    expect(asked).toEqual([]);
+    expect(b.toJSON()).toEqual(a.toJSON());
+    expect(b.nextWakeup(T0 + WAIT)).toBe(T0 + WAIT + INTERVAL);
+  });
+
+  it('works with DeliveryQueue.hasGroup as the callback', () => {
+    const a = dispatcher();
+    a.update([amount], T0);
+    const [n] = a.due(T0 + WAIT, never);
+    const policy = { initialBackoffMs: SECOND, maxBackoffMs: MINUTE, giveUpAfterMs: HOUR };
+    const queue = new DeliveryQueue(policy);
+    queue.add(
+      [
+        {
+          id: 'n-1',
+          receiver: n!.receiver,
+          owner: null,
+          notification: n!,
+          email: null,
+          group: { key: n!.groupKey, receiver: n!.receiver },
+          createdAt: T0 + WAIT,
+          attempts: 0,
+          nextAttemptAt: T0 + WAIT,
+          lastError: null,
+        },
+      ],
+      { key: n!.groupKey, receiver: n!.receiver, alerts: n!.alerts },
+    );
+    const restoredQueue = DeliveryQueue.fromJSON(
+      policy,
+      JSON.parse(JSON.stringify(queue.toJSON())) as unknown,
+    );
+    const b = Dispatcher.fromJSON(
+      options,
+      JSON.parse(JSON.stringify(a.toJSON())) as unknown,
+      (key, receiver) => restoredQueue.hasGroup(key, receiver),
+    );
+    expect(b.due(T0 + WAIT + 1, never)).toEqual([]);
+    const [delivery] = restoredQueue.due(T0 + WAIT + 1);
+    const settled = restoredQueue.succeeded(delivery!.id)!.group!;
+    expect(settled.delivered).toBe(true);
+    b.markSent(settled.key, settled.receiver, T0 + WAIT + 1, settled.alerts);
+    expect(b.toJSON().groups[0]!.lastSent?.firing).toEqual([`${amount.fingerprint}@${T0}`]);
+    expect(b.nextWakeup(T0 + WAIT + 1)).toBe(T0 + WAIT + INTERVAL);
   });
 });
