@@ -22,6 +22,7 @@ import { DriftState } from './drift/driftState.js';
 import { EvaluationLoop } from './drift/evaluationLoop.js';
 import { loadDriftModels } from './drift/models.js';
 import { WindowStage } from './drift/windowStage.js';
+import { defaultExternalUrl, Notifier } from './notify/notifier.js';
 import { DecodeStage, type Rejection } from './pipeline/decodeStage.js';
 import { FanOut } from './pipeline/fanOut.js';
 import type { BatchConsumer, Lifecycle } from './pipeline/stage.js';
@@ -63,6 +64,8 @@ export class Daemon implements Lifecycle {
   /** The silences (admin API); the notification pipeline will ask `isSilenced(labels, now)`. */
   readonly silences: SilenceStore;
   readonly alerts: AlertEngine;
+  /** Turns alerts into notifications (email, webhook, Alertmanager) and digests. */
+  readonly notifier: Notifier;
   readonly server: HttpServer;
   readonly loop: EvaluationLoop;
   private readonly source: Source;
@@ -103,6 +106,28 @@ export class Daemon implements Lifecycle {
       countLate: (model, n) => this.driftMetrics.countLate(model, n),
       clock: this.clock,
     });
+    this.silences = new SilenceStore(config.state.directory);
+    const alertMetrics = new AlertMetrics(this.registry);
+    this.alerts = new AlertEngine({
+      rules: config.alerts.rules,
+      directory: config.state.directory,
+      lastEventAt: () => this.windows.lastEventAt,
+      models: () => this.config.models.map((m) => m.name),
+      publishSeries: (series) => alertMetrics.publish(series),
+      logger: logger.child({ component: 'alerts' }),
+      clock: this.clock,
+    });
+    this.notifier = new Notifier({
+      config,
+      alerts: this.alerts,
+      isSilenced: (labels, now) => this.silences.isSilenced(labels, now) !== undefined,
+      registry: this.registry,
+      logger: logger.child({ component: 'notify' }),
+      version,
+      defaultExternalUrl: () => defaultExternalUrl(config.server.host, this.server.port),
+      clock: this.clock,
+    });
+
     // Mutated in place by reload: the decoder accepts exactly the configured models.
     this.modelNames = new Set(config.models.map((m) => m.name));
     const decode = new DecodeStage(
@@ -112,7 +137,7 @@ export class Daemon implements Lifecycle {
         maxFeaturesPerEvent: config.limits.maxFeaturesPerEvent,
       },
       kinds,
-      new FanOut<DriftEvent>([serving, this.windows]),
+      new FanOut<DriftEvent>([serving, this.windows, this.notifier]),
       this.deadLetters satisfies BatchConsumer<Rejection> | null,
       this.metrics,
     );
@@ -134,18 +159,6 @@ export class Daemon implements Lifecycle {
       throw new Error('no source: the configuration has no kafka section');
     }
 
-    const alertMetrics = new AlertMetrics(this.registry);
-    this.alerts = new AlertEngine({
-      rules: config.alerts.rules,
-      directory: config.state.directory,
-      lastEventAt: () => this.windows.lastEventAt,
-      models: () => this.config.models.map((m) => m.name),
-      publishSeries: (series) => alertMetrics.publish(series),
-      logger: logger.child({ component: 'alerts' }),
-      clock: this.clock,
-    });
-
-    this.silences = new SilenceStore(config.state.directory);
     registerSilenceMetrics(this.registry, () => this.silences.counts());
     this.server = new HttpServer({
       host: config.server.host,
@@ -180,6 +193,7 @@ export class Daemon implements Lifecycle {
         { publish: (round) => this.driftMetrics.publish(round.evaluations) },
         { publish: (round) => this.evaluations.update(round) },
         this.alerts,
+        this.notifier,
         ...(this.influx === null ? [] : [this.influx]),
       ],
       afterRound: (round) => this.checkpointer.save(this.drift, round.evaluatedAt),
@@ -209,8 +223,17 @@ export class Daemon implements Lifecycle {
     }
     this.baselinesLoaded = true;
     // Downstream first: the HTTP server (so probes answer while connecting), the DLQ, the
-    // InfluxDB history, the alert states (before the first round), the evaluation loop, the source.
-    const components = [this.server, this.deadLetters, this.influx, this.alerts, this.loop, this.source];
+    // InfluxDB history, the alert states (before the first round), the notifier, the evaluation
+    // loop, the source.
+    const components = [
+      this.server,
+      this.deadLetters,
+      this.influx,
+      this.alerts,
+      this.notifier,
+      this.loop,
+      this.source,
+    ];
     for (const component of components) {
       if (component === null) continue;
       await component.start();
@@ -266,6 +289,7 @@ export class Daemon implements Lifecycle {
       if (config.alerts.adminToken !== this.config.alerts.adminToken) changed.push('alerts.admin_token');
       this.config = config;
       this.alerts.setRules(config.alerts.rules, this.clock());
+      this.notifier.reload(config);
       this.options.logger.info(
         { models: [...names], droppedWindows: dropped.length, needRestart: changed },
         changed.length > 0

@@ -1,0 +1,843 @@
+/**
+ * The notifier: the effectful shell that turns the alert engine's alerts into notifications that
+ * reach people (PRODUCT.md §6, docs/alerting.md). After every evaluation round it hands the firing
+ * and recently resolved alerts to the dispatcher (grouping, timers, dedup, silences, inhibition)
+ * and to the Alertmanager forwarder; on its own timer it takes the notifications due, resolves
+ * the owner on duty (schedules) for each, queues one delivery per receiver and owner, and makes
+ * the deliveries, retrying failed ones with backoff. The dispatcher, the queue and the digest
+ * times are kept in `<state.directory>/notifications.json` after every change, so a restart
+ * neither re-sends what was delivered nor forgets what was not; every attempt is appended to
+ * `notifications.log`. Nothing here blocks the evaluation loop or the consumer: sends run in the
+ * background, and a failing receiver only grows its queue.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import { schedule as scheduleCron, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+import type { AlertEngine } from '../alerts/engine.js';
+import { modelVersionsFile } from '../alerts/modelVersionsFile.js';
+import { ModelVersions } from '../alerts/modelVersions.js';
+import { matchRoutes } from '../alerts/routeTree.js';
+import { resolveOwner } from '../alerts/schedule.js';
+import { formatValue, renderAnnotations, renderTemplate } from '../alerts/templates.js';
+import type { AlertRule, Labels, Owner, Schedule } from '../alerts/types.js';
+import * as D from '../config/defaults.js';
+import { OWNER_RECEIVER } from '../config/defaults.js';
+import type { AlertsConfig, DriftwatchConfig, ModelConfig, ReceiverConfig } from '../config/types.js';
+import type { DriftEvent } from '../decode/event.js';
+import type { EvaluationRound, EvaluationSink } from '../drift/evaluationLoop.js';
+import { DriftwatchError } from '../errors.js';
+import type { BatchConsumer, Lifecycle } from '../pipeline/stage.js';
+import { JsonStateFile } from '../state/jsonStateFile.js';
+import { messageOf } from '../state/stateFiles.js';
+import { NotifyMetrics, type NotificationOutcome } from '../telemetry/notifyMetrics.js';
+import { AlertmanagerForwarder, postableAlerts, type AlertmanagerPost } from './alertmanagerForwarder.js';
+import { DeliveryQueue, DeliveryQueueError, type Delivery, type EmailMessage } from './deliveryQueue.js';
+import { Dispatcher, DispatcherStateError, type AlertSnapshot, type Notification } from './dispatcher.js';
+import { renderDigest, renderEmail, type DigestModel, type ModelContext } from './emailContent.js';
+import { NotificationLog, type NotificationLogEntry } from './notificationLog.js';
+import { DeliveryError, postJson, SmtpTransport } from './transports.js';
+import { SIGNATURE_HEADER, signPayload, webhookPayload } from './webhookPayload.js';
+
+/** The file name of the dispatcher and queue state in the state directory. */
+export const NOTIFY_STATE_FILE = 'notifications.json';
+const NOTIFY_STATE_VERSION = 1;
+/** How often the notifier looks for due notifications, deliveries and resends. */
+export const DEFAULT_TICK_MS = 1000;
+/** How long `stop` waits for deliveries in progress before saving them as not delivered. */
+const STOP_GRACE_MS = 5000;
+/** The period of an owner's first digest (there is no previous one to start from). */
+const FIRST_DIGEST_PERIOD_MS = 24 * 60 * 60 * 1000;
+
+/** What the alert engine gives the notifier. */
+export type AlertSource = Pick<AlertEngine, 'alerts' | 'recentTransitions'>;
+
+export interface NotifierOptions {
+  readonly config: DriftwatchConfig;
+  readonly alerts: AlertSource;
+  readonly isSilenced: (labels: Labels, now: number) => boolean;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly version: string;
+  /** The daemon's URL when `alerts.external_url` is not set (read when a notification is made). */
+  readonly defaultExternalUrl: () => string;
+  readonly clock?: () => number;
+  readonly random?: () => number;
+  readonly tickMs?: number;
+}
+
+interface NotifyState {
+  readonly dispatcher: Dispatcher;
+  readonly queue: DeliveryQueue;
+  readonly digests: ReadonlyMap<string, number>;
+}
+
+class NotifyStateError extends DriftwatchError {
+  constructor(message: string) {
+    super('DW_INPUT_INVALID', message);
+    this.name = 'NotifyStateError';
+  }
+}
+
+/** The daemon's URL for links, from `server` when `alerts.external_url` is not set. */
+export function defaultExternalUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+/**
+ * Built once by the composition root. It is an evaluation sink (after the alert engine), a
+ * consumer of decoded events (model versions), and a lifecycle: `start` loads the state and
+ * starts the timer and the digest schedules, `stop` waits briefly for sends and saves.
+ */
+export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftEvent> {
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly metrics: NotifyMetrics;
+  private readonly log: NotificationLog;
+  private readonly stateFile: JsonStateFile<NotifyState>;
+  private readonly versionsFile: JsonStateFile<ModelVersions>;
+  private config: DriftwatchConfig;
+  private alertsConfig: AlertsConfig;
+  private dispatcher: Dispatcher;
+  private queue: DeliveryQueue;
+  private versions: ModelVersions;
+  private forwarder: AlertmanagerForwarder;
+  private smtp: SmtpTransport | null = null;
+  private digestTasks: ScheduledTask[] = [];
+  private readonly lastDigestAt = new Map<string, number>();
+  private lastRound: EvaluationRound | null = null;
+  private snapshots: readonly AlertSnapshot[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly running = new Set<Promise<void>>();
+  private stopped = true;
+
+  constructor(private readonly options: NotifierOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.config = options.config;
+    this.alertsConfig = options.config.alerts;
+    const directory = options.config.state.directory;
+    this.dispatcher = new Dispatcher(this.dispatcherOptions());
+    this.queue = new DeliveryQueue(this.alertsConfig.delivery);
+    this.forwarder = new AlertmanagerForwarder(
+      this.alertsConfig.delivery.alertmanagerResendMs,
+      this.alertsConfig.delivery,
+    );
+    const versionOptions = { goodAfterMs: this.alertsConfig.knownGoodAfterMs };
+    this.versions = new ModelVersions(versionOptions);
+    this.versionsFile = modelVersionsFile(directory, versionOptions);
+    this.stateFile = new JsonStateFile({
+      directory,
+      name: NOTIFY_STATE_FILE,
+      what: 'the notification queue',
+      parse: (data) => this.parseState(data),
+      isDataError: (error) =>
+        error instanceof NotifyStateError ||
+        error instanceof DispatcherStateError ||
+        error instanceof DeliveryQueueError,
+    });
+    this.log = new NotificationLog(directory, (error) =>
+      options.logger.error({ err: error }, 'could not write the notification log'),
+    );
+    this.metrics = new NotifyMetrics(options.registry, () => this.queue, this.clock);
+    this.metrics.setReceivers(this.receiverNames());
+  }
+
+  /** Loads the saved state (a bad file is set aside and logged), then starts the timer and the digests. */
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    const now = this.clock();
+    try {
+      const loaded = await this.stateFile.load(now);
+      if (loaded.status === 'loaded') {
+        this.dispatcher = loaded.value.dispatcher;
+        this.queue = loaded.value.queue;
+        for (const [owner, at] of loaded.value.digests) this.lastDigestAt.set(owner, at);
+        logger.info({ waiting: this.queue.size }, 'restored the notification queue');
+      } else if (loaded.status === 'set_aside') {
+        logger.error(
+          { reason: loaded.reason, movedTo: loaded.movedTo },
+          'the notification state file is unusable and was set aside; starting with an empty queue',
+        );
+      }
+      const versions = await this.versionsFile.load(now);
+      if (versions.status === 'loaded') this.versions = versions.value;
+      else if (versions.status === 'set_aside') {
+        logger.error(
+          { reason: versions.reason, movedTo: versions.movedTo },
+          'the model versions file is unusable and was set aside; starting without known versions',
+        );
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'could not read the notification state; starting with an empty queue');
+    }
+    this.smtp = this.alertsConfig.smtp === null ? null : new SmtpTransport(this.alertsConfig.smtp);
+    this.scheduleDigests();
+    this.stopped = false;
+    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? DEFAULT_TICK_MS);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and digests, waits up to 5 s for sends in progress, saves, closes SMTP. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    for (const task of this.digestTasks) await task.destroy();
+    this.digestTasks = [];
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      new Promise<void>((resolve) => {
+        grace = setTimeout(resolve, STOP_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(grace);
+    this.save();
+    await Promise.allSettled([this.stateFile.settled(), this.versionsFile.settled(), this.log.settled()]);
+    this.smtp?.close();
+    this.smtp = null;
+  }
+
+  /** Decoded events: the model versions seen (prediction events carry them). */
+  consume(events: readonly DriftEvent[]): Promise<void> {
+    const now = this.clock();
+    for (const event of events) {
+      if (event.kind === 'prediction') this.versions.observe(event.model, event.modelVersion, now);
+    }
+    return Promise.resolve();
+  }
+
+  /** The evaluation loop's sink, after the alert engine: files the round's alerts. Never throws. */
+  publish(round: EvaluationRound): void {
+    try {
+      const now = this.clock();
+      this.lastRound = round;
+      this.snapshots = this.currentSnapshots();
+      const routed = this.routing() ? this.snapshots : [];
+      this.dispatcher.update(routed, now);
+      this.forwarder.update(this.alertmanagerAlerts(routed, now));
+      const critical = new Set(
+        this.snapshots
+          .filter((a) => a.state === 'firing' && a.labels.severity === 'critical')
+          .map((a) => a.labels.model ?? ''),
+      );
+      this.versions.round(now, critical);
+      this.versionsFile.save(this.versions).catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'could not save the model versions');
+      });
+      this.save();
+      this.tick();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'could not file the alerts for notification');
+    }
+  }
+
+  /**
+   * A new configuration (SIGHUP): routes, receivers, owners, schedules, SMTP and digests apply to
+   * notifications made from now on; groups and queued deliveries carry over.
+   */
+  reload(config: DriftwatchConfig): void {
+    const smtpChanged = JSON.stringify(config.alerts.smtp) !== JSON.stringify(this.alertsConfig.smtp);
+    this.config = config;
+    this.alertsConfig = config.alerts;
+    this.dispatcher = Dispatcher.fromJSON(
+      this.dispatcherOptions(),
+      this.dispatcher.toJSON(),
+      (key, receiver) => this.queue.hasGroup(key, receiver),
+    );
+    this.forwarder.retain(new Set(this.receiverNames()));
+    this.versions.retainModels(new Set(config.models.map((m) => m.name)));
+    this.metrics.setReceivers(this.receiverNames());
+    if (smtpChanged && !this.stopped) {
+      this.smtp?.close();
+      this.smtp = config.alerts.smtp === null ? null : new SmtpTransport(config.alerts.smtp);
+    }
+    if (!this.stopped) {
+      for (const task of this.digestTasks) void task.destroy();
+      this.digestTasks = [];
+      this.scheduleDigests();
+    }
+    this.save();
+  }
+
+  /** The model's current version and last known good one, for notifications (and tests). */
+  modelContext(model: string): ModelContext {
+    return { version: this.versions.current(model), lastGoodVersion: this.versions.lastKnownGood(model) };
+  }
+
+  /** Resolves when no send is in progress and every save has finished (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await Promise.allSettled([this.stateFile.settled(), this.log.settled()]);
+  }
+
+  /** One turn of the timer: due notifications become deliveries; due deliveries and resends are made. */
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.clock();
+    let changed = false;
+    try {
+      const notifications = this.dispatcher.due(now, (labels) => this.options.isSilenced(labels, now));
+      for (const notification of notifications) {
+        this.enqueue(notification, now);
+        changed = true;
+      }
+      for (const delivery of this.queue.due(now)) this.track(this.attempt(delivery));
+      for (const post of this.forwarder.due(now)) this.track(this.post(post));
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'notification timer failed');
+    }
+    if (changed) this.save();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Alerts to notifications
+
+  private dispatcherOptions() {
+    return {
+      route: this.alertsConfig.route ?? {
+        receiver: OWNER_RECEIVER,
+        matchers: [],
+        continue: false,
+        groupBy: ['alertname', 'model'],
+        groupWaitMs: D.DEFAULT_GROUP_WAIT,
+        groupIntervalMs: D.DEFAULT_GROUP_INTERVAL,
+        repeatIntervalMs: D.DEFAULT_REPEAT_INTERVAL,
+        routes: [],
+      },
+      inhibitRules: this.alertsConfig.inhibitRules,
+      resolvedNotifications: this.alertsConfig.resolvedNotifications,
+    };
+  }
+
+  /**
+   * Whether alerts are routed at all: with `alerts.route`, or without it when an owner has
+   * receivers (the default route sends to the model's owner on duty). A file without either
+   * notifies nobody, and says so in no log line per alert.
+   */
+  private routing(): boolean {
+    return this.alertsConfig.route !== null || this.alertsConfig.owners.some((o) => o.receivers.length > 0);
+  }
+
+  /** The engine's firing and recently resolved alerts, with their annotations rendered. */
+  private currentSnapshots(): AlertSnapshot[] {
+    const rules = new Map<string, AlertRule>(this.alertsConfig.rules.map((r) => [r.name, r]));
+    const out: AlertSnapshot[] = [];
+    for (const alert of this.options.alerts.alerts()) {
+      if ((alert.state !== 'firing' && alert.state !== 'resolved') || alert.firedAt === null) continue;
+      const rule = rules.get(alert.labels.alertname ?? '');
+      const annotations: Record<string, string> = {};
+      if (rule !== undefined) {
+        const text = renderAnnotations(rule, alert);
+        annotations.summary = text.summary;
+        if (text.description !== '') annotations.description = text.description;
+        if (rule.runbookUrl !== null) annotations.runbook_url = rule.runbookUrl;
+        annotations.signal = rule.signal;
+        annotations.comparison = rule.comparison;
+        annotations.threshold = String(rule.threshold);
+        const dashboard = this.dashboardUrl(rule, alert.labels, alert.value);
+        if (dashboard !== null) annotations.dashboard_url = dashboard;
+      }
+      annotations.value = formatValue(alert.value);
+      out.push({
+        fingerprint: alert.fingerprint,
+        labels: alert.labels,
+        annotations,
+        state: alert.state,
+        startsAt: alert.firedAt,
+        endsAt: alert.state === 'resolved' ? alert.resolvedAt : null,
+        value: alert.value,
+      });
+    }
+    return out;
+  }
+
+  /** `alerts.dashboard_url` for one alert, every value URL-encoded. */
+  private dashboardUrl(rule: AlertRule, labels: Labels, value: number): string | null {
+    const template = this.alertsConfig.dashboardUrl;
+    if (template === null) return null;
+    const encoded: Record<string, string> = {};
+    for (const [name, v] of Object.entries(labels)) encoded[name] = encodeURIComponent(v);
+    return renderTemplate(template, {
+      labels: encoded,
+      value,
+      threshold: rule.threshold,
+      signal: rule.signal,
+    });
+  }
+
+  /** The receivers a set of alerts reaches, Alertmanager ones only, each with its alerts. */
+  private alertmanagerAlerts(snapshots: readonly AlertSnapshot[], now: number): Map<string, AlertSnapshot[]> {
+    const byName = this.receiversByName();
+    const out = new Map<string, AlertSnapshot[]>();
+    const route = this.dispatcherOptions().route;
+    for (const alert of snapshots) {
+      const names = new Set<string>();
+      for (const match of matchRoutes(route, alert.labels)) {
+        if (match.receiver === OWNER_RECEIVER) {
+          for (const r of this.ownerOf(alert.labels.model, now)?.receivers ?? []) names.add(r);
+        } else names.add(match.receiver);
+      }
+      for (const name of names) {
+        if (byName.get(name)?.type !== 'alertmanager') continue;
+        let list = out.get(name);
+        if (list === undefined) out.set(name, (list = []));
+        list.push(alert);
+      }
+    }
+    return out;
+  }
+
+  /** The owner on duty at `now` of a model (its `owner` names an owner or a schedule). */
+  private ownerOf(model: string | undefined, now: number): Owner | undefined {
+    const config = this.config.models.find((m: ModelConfig) => m.name === model);
+    if (config?.owner == null) return undefined;
+    const owners = new Map(this.alertsConfig.owners.map((o) => [o.name, o]));
+    const schedules = new Map<string, Schedule>(this.alertsConfig.schedules.map((s) => [s.name, s]));
+    try {
+      return resolveOwner(config.owner, owners, schedules, now);
+    } catch (error) {
+      this.options.logger.error({ err: error, model }, 'could not resolve the owner on duty');
+      return undefined;
+    }
+  }
+
+  /**
+   * The deliveries of one due notification: per owner on duty for `receiver: owner` and email
+   * receivers with `to: owner`, one otherwise; none for Alertmanager receivers (the forwarder
+   * sends those). A notification with no delivery is settled at once; alerts nobody can be told
+   * about are counted as unrouted and logged.
+   */
+  private enqueue(notification: Notification, now: number): void {
+    const byName = this.receiversByName();
+    const deliveries: Delivery[] = [];
+    const unrouted: AlertSnapshot[] = [];
+    const make = (receiver: string, owner: string | null, alerts: readonly AlertSnapshot[]): Delivery => ({
+      id: randomUUID(),
+      receiver,
+      owner,
+      notification: {
+        ...notification,
+        receiver,
+        alerts,
+        status: alerts.every((a) => a.state === 'resolved') ? 'resolved' : 'firing',
+      },
+      email: null,
+      group: { key: notification.groupKey, receiver: notification.receiver },
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+    });
+    const byOwner = (alerts: readonly AlertSnapshot[]): Map<Owner, AlertSnapshot[]> => {
+      const out = new Map<Owner, AlertSnapshot[]>();
+      for (const alert of alerts) {
+        const owner = this.ownerOf(alert.labels.model, now);
+        if (owner === undefined) {
+          unrouted.push(alert);
+          continue;
+        }
+        const list = out.get(owner);
+        if (list === undefined) out.set(owner, [alert]);
+        else list.push(alert);
+      }
+      return out;
+    };
+    if (notification.receiver === OWNER_RECEIVER) {
+      for (const [owner, alerts] of byOwner(notification.alerts)) {
+        const reachable = owner.receivers.filter(
+          (r) => byName.has(r) && byName.get(r)?.type !== 'alertmanager',
+        );
+        if (owner.receivers.length === 0) unrouted.push(...alerts);
+        for (const r of reachable) deliveries.push(make(r, owner.name, alerts));
+      }
+    } else {
+      const receiver = byName.get(notification.receiver);
+      if (receiver === undefined) unrouted.push(...notification.alerts);
+      else if (receiver.type === 'email' && receiver.to === 'owner') {
+        for (const [owner, alerts] of byOwner(notification.alerts)) {
+          if (owner.email.length === 0) unrouted.push(...alerts);
+          else deliveries.push(make(receiver.name, owner.name, alerts));
+        }
+      } else if (receiver.type !== 'alertmanager') {
+        deliveries.push(make(receiver.name, null, notification.alerts));
+      }
+    }
+    if (unrouted.length > 0) {
+      this.metrics.count(notification.receiver, 'unrouted');
+      this.options.logger.warn(
+        { receiver: notification.receiver, alerts: unrouted.map((a) => a.fingerprint) },
+        'no owner on duty to notify (check models[].owner, alerts.owners and alerts.schedules)',
+      );
+      this.writeLog({
+        receiver: notification.receiver,
+        owner: null,
+        kind: 'notification',
+        groupKey: notification.groupKey,
+        status: notification.status,
+        alerts: unrouted.map((a) => a.fingerprint),
+        recipients: [],
+        outcome: 'unrouted',
+        attempt: 0,
+        error: null,
+      });
+    }
+    if (deliveries.length === 0) {
+      this.dispatcher.markSent(notification.groupKey, notification.receiver, now, notification.alerts);
+      return;
+    }
+    this.queue.add(deliveries, {
+      key: notification.groupKey,
+      receiver: notification.receiver,
+      alerts: notification.alerts,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Deliveries
+
+  private track(run: Promise<void>): void {
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  /** Makes one delivery attempt and records its outcome; never rejects. */
+  private async attempt(delivery: Delivery): Promise<void> {
+    let recipients: readonly string[] = [];
+    let outcome: NotificationOutcome;
+    let error: string | null = null;
+    let settled;
+    try {
+      recipients = await this.send(delivery);
+      outcome = 'delivered';
+      settled = this.queue.succeeded(delivery.id);
+    } catch (failure) {
+      error = messageOf(failure);
+      const retryable = failure instanceof DeliveryError ? failure.retryable : true;
+      const result = this.queue.failed(delivery.id, this.clock(), error, retryable, this.random);
+      settled = result.settled;
+      outcome = settled === null ? 'retried' : 'failed';
+      this.options.logger[outcome === 'failed' ? 'error' : 'warn'](
+        {
+          receiver: delivery.receiver,
+          owner: delivery.owner,
+          attempt: delivery.attempts + 1,
+          retryAt: result.retryAt,
+          err: failure,
+        },
+        outcome === 'failed' ? 'gave up a notification' : 'a notification failed; retrying',
+      );
+    }
+    const now = this.clock();
+    this.metrics.count(delivery.receiver, outcome);
+    if (outcome === 'delivered') {
+      this.options.logger.info(
+        {
+          receiver: delivery.receiver,
+          owner: delivery.owner,
+          recipients,
+          status: delivery.notification?.status ?? 'digest',
+        },
+        'notification delivered',
+      );
+    }
+    this.writeLog({
+      receiver: delivery.receiver,
+      owner: delivery.owner,
+      kind: delivery.notification === null ? 'digest' : 'notification',
+      groupKey: delivery.notification?.groupKey ?? null,
+      status: delivery.notification?.status ?? null,
+      alerts: delivery.notification?.alerts.map((a) => a.fingerprint) ?? [],
+      recipients,
+      outcome,
+      attempt: delivery.attempts + 1,
+      error,
+    });
+    const group = settled?.group ?? null;
+    if (group !== null) {
+      if (group.delivered) this.dispatcher.markSent(group.key, group.receiver, now, group.alerts);
+      else this.dispatcher.markFailed(group.key, group.receiver);
+    }
+    this.save();
+  }
+
+  /** Sends one delivery; returns its recipients. @throws DeliveryError (or any error: retryable). */
+  private async send(delivery: Delivery): Promise<readonly string[]> {
+    if (delivery.email !== null) return this.sendEmail(this.alertsConfig.smtp?.from ?? '', delivery.email);
+    const notification = delivery.notification;
+    const receiver = this.receiversByName().get(delivery.receiver);
+    if (notification === null || receiver === undefined) {
+      throw new DeliveryError(`receiver "${delivery.receiver}" is not configured any more`, false);
+    }
+    const externalURL = this.externalUrl();
+    switch (receiver.type) {
+      case 'email': {
+        const owner = this.alertsConfig.owners.find((o) => o.name === delivery.owner);
+        const to = receiver.to === 'owner' ? (owner?.email ?? []) : receiver.to;
+        if (to.length === 0)
+          throw new DeliveryError(`owner "${delivery.owner ?? ''}" has no email address`, false);
+        const models = new Map<string, ModelContext>();
+        for (const alert of notification.alerts) {
+          const model = alert.labels.model;
+          if (model !== undefined) models.set(model, this.modelContext(model));
+        }
+        const content = renderEmail({
+          notification,
+          owner: delivery.owner,
+          models,
+          externalURL,
+          subjectTemplate: receiver.subject,
+          timezone: this.ownerTimezone(delivery.owner),
+        });
+        return this.sendEmail(receiver.from, { to, ...content });
+      }
+      case 'webhook': {
+        const body = JSON.stringify(
+          webhookPayload(notification, {
+            externalURL,
+            generatorURL: (alert) => alert.annotations.dashboard_url ?? '',
+          }),
+        );
+        const headers: Record<string, string> = { 'user-agent': `driftwatch/${this.options.version}` };
+        if (receiver.hmacSecret !== null) headers[SIGNATURE_HEADER] = signPayload(body, receiver.hmacSecret);
+        await postJson(receiver.url, body, headers, receiver.timeoutMs);
+        return [receiver.url];
+      }
+      case 'alertmanager':
+        throw new DeliveryError(
+          `receiver "${receiver.name}" is an Alertmanager; its alerts are forwarded`,
+          false,
+        );
+    }
+  }
+
+  private async sendEmail(from: string, email: EmailMessage): Promise<readonly string[]> {
+    if (this.smtp === null) throw new DeliveryError('alerts.smtp is not configured', false);
+    await this.smtp.send({ from, ...email });
+    return email.to;
+  }
+
+  /** One POST to an Alertmanager receiver; never rejects. */
+  private async post(post: AlertmanagerPost): Promise<void> {
+    const receiver = this.receiversByName().get(post.receiver);
+    const now = this.clock();
+    if (receiver?.type !== 'alertmanager') {
+      this.forwarder.succeeded(post, now);
+      return;
+    }
+    const step = Math.max(...this.config.models.map((m) => m.stepMs), 0);
+    const validFor = 4 * Math.max(this.alertsConfig.delivery.alertmanagerResendMs, step);
+    const url = `${receiver.url.replace(/\/+$/, '')}/api/v2/alerts`;
+    const body = JSON.stringify(
+      postableAlerts(
+        post.alerts,
+        now,
+        validFor,
+        (a) => a.annotations.dashboard_url ?? `${this.externalUrl()}/api/v1/alerts`,
+      ),
+    );
+    let outcome: NotificationOutcome = 'delivered';
+    let error: string | null = null;
+    try {
+      await postJson(url, body, { 'user-agent': `driftwatch/${this.options.version}` }, receiver.timeoutMs);
+      this.forwarder.succeeded(post, this.clock());
+    } catch (failure) {
+      error = messageOf(failure);
+      outcome = 'retried';
+      const retryAt = this.forwarder.failed(post, this.clock(), this.random);
+      this.options.logger.warn(
+        { receiver: receiver.name, retryAt, err: failure },
+        'could not send the alerts to Alertmanager; retrying',
+      );
+    }
+    this.metrics.count(receiver.name, outcome);
+    this.writeLog({
+      receiver: receiver.name,
+      owner: null,
+      kind: 'alertmanager',
+      groupKey: null,
+      status: null,
+      alerts: post.alerts.map((a) => a.fingerprint),
+      recipients: [url],
+      outcome,
+      attempt: 1,
+      error,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Digests
+
+  private scheduleDigests(): void {
+    for (const owner of this.alertsConfig.owners) {
+      if (owner.digest === null) continue;
+      const name = owner.name;
+      this.digestTasks.push(
+        scheduleCron(owner.digest.cron, () => this.digest(name), {
+          timezone: owner.digest.timezone,
+          name: `digest-${name}`,
+          noOverlap: true,
+        }),
+      );
+    }
+  }
+
+  /** Makes and queues the digest of one owner: their models, now, and the alerts since the last one. */
+  digest(ownerName: string): void {
+    if (this.stopped) return;
+    try {
+      const owner = this.alertsConfig.owners.find((o) => o.name === ownerName);
+      if (owner === undefined || owner.email.length === 0) return;
+      const now = this.clock();
+      const from = this.lastDigestAt.get(ownerName) ?? now - FIRST_DIGEST_PERIOD_MS;
+      const schedules = this.alertsConfig.schedules
+        .filter((s) => s.businessHours === ownerName || s.afterHours === ownerName)
+        .map((s) => s.name);
+      const models = this.config.models.filter(
+        (m) => m.owner !== null && (m.owner === ownerName || schedules.includes(m.owner)),
+      );
+      const names = new Set(models.map((m) => m.name));
+      const content = renderDigest({
+        owner: ownerName,
+        from,
+        to: now,
+        models: models.map((m) => this.digestModel(m.name)),
+        events: this.options.alerts
+          .recentTransitions()
+          .filter(
+            (t) =>
+              t.at > from &&
+              t.at <= now &&
+              (t.to === 'firing' || t.to === 'resolved') &&
+              names.has(t.labels.model ?? ''),
+          )
+          .map((t) => ({ at: t.at, labels: t.labels, to: t.to as 'firing' | 'resolved', value: t.value })),
+        externalURL: this.externalUrl(),
+        timezone: owner.digest?.timezone,
+      });
+      this.queue.add(
+        [
+          {
+            id: randomUUID(),
+            receiver: 'digest',
+            owner: ownerName,
+            notification: null,
+            email: { to: owner.email, ...content },
+            group: null,
+            createdAt: now,
+            attempts: 0,
+            nextAttemptAt: now,
+            lastError: null,
+          },
+        ],
+        null,
+      );
+      this.lastDigestAt.set(ownerName, now);
+      this.save();
+      this.tick();
+    } catch (error) {
+      this.options.logger.error({ err: error, owner: ownerName }, 'could not make the digest');
+    }
+  }
+
+  private digestModel(name: string): DigestModel {
+    const evaluations = (this.lastRound?.evaluations ?? []).filter((e) => e.model === name);
+    const evaluation = evaluations.find((e) => e.source === 'predictions') ?? evaluations[0];
+    const context = this.modelContext(name);
+    const drifted = evaluations.flatMap((e) =>
+      e.features
+        .filter((f) => f.verdict === 'drift')
+        .map((f) => ({
+          source: e.source,
+          feature: f.feature,
+          statistic: f.psi !== null ? 'psi' : 'js_distance',
+          value: f.psi ?? f.js_distance,
+        })),
+    );
+    const drift = evaluations.some((e) => e.drift);
+    const status =
+      evaluation === undefined
+        ? 'not_evaluated'
+        : drift
+          ? 'drift'
+          : evaluation.drift_share === null
+            ? 'insufficient_data'
+            : 'ok';
+    return {
+      name,
+      version: context.version,
+      lastGoodVersion: context.lastGoodVersion,
+      status,
+      driftShare: evaluation?.drift_share ?? null,
+      driftedFeatures: drifted,
+      firing: this.snapshots.filter((a) => a.state === 'firing' && a.labels.model === name),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Plumbing
+
+  private receiversByName(): Map<string, ReceiverConfig> {
+    return new Map(this.alertsConfig.receivers.map((r) => [r.name, r]));
+  }
+
+  private receiverNames(): string[] {
+    return this.alertsConfig.receivers.map((r) => r.name);
+  }
+
+  private externalUrl(): string {
+    return (this.alertsConfig.externalUrl ?? this.options.defaultExternalUrl()).replace(/\/+$/, '');
+  }
+
+  /** The time zone an owner reads times in: their digest's, else UTC. */
+  private ownerTimezone(owner: string | null): string {
+    return this.alertsConfig.owners.find((o) => o.name === owner)?.digest?.timezone ?? 'UTC';
+  }
+
+  private writeLog(entry: Omit<NotificationLogEntry, 'at'>): void {
+    void this.log.append({ at: new Date(this.clock()).toISOString(), ...entry });
+  }
+
+  private save(): void {
+    const state = {
+      version: NOTIFY_STATE_VERSION,
+      dispatcher: this.dispatcher.toJSON(),
+      queue: this.queue.toJSON(),
+      digests: Object.fromEntries(this.lastDigestAt),
+    };
+    this.stateFile.save(state).catch((error: unknown) => {
+      this.options.logger.error(
+        { err: error },
+        'could not save the notification queue; retrying at the next change',
+      );
+    });
+  }
+
+  private parseState(data: unknown): NotifyState {
+    if (
+      typeof data !== 'object' ||
+      data === null ||
+      (data as { version?: unknown }).version !== NOTIFY_STATE_VERSION
+    ) {
+      throw new NotifyStateError(
+        `version: expected ${NOTIFY_STATE_VERSION}; the file is from another version or not a notification state`,
+      );
+    }
+    const record = data as Record<string, unknown>;
+    const queue = DeliveryQueue.fromJSON(this.alertsConfig.delivery, record['queue']);
+    const dispatcher = Dispatcher.fromJSON(this.dispatcherOptions(), record['dispatcher'], (key, receiver) =>
+      queue.hasGroup(key, receiver),
+    );
+    const digests = new Map<string, number>();
+    const raw = record['digests'];
+    if (typeof raw === 'object' && raw !== null) {
+      for (const [owner, at] of Object.entries(raw)) if (typeof at === 'number') digests.set(owner, at);
+    }
+    return { dispatcher, queue, digests };
+  }
+}
