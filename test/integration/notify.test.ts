@@ -113,7 +113,10 @@ alerts:
       summary: "PSI of {{model}} feature {{feature}} is {{value}}"
       runbook_url: https://runbooks.test/psi
   owners:
-    - {name: day-team, email: [day@example.com], receivers: [owner-email, hook]}
+    - name: day-team
+      email: [day@example.com]
+      receivers: [owner-email, hook]
+      digest: {cron: "*/3 * * * * *", timezone: Europe/Berlin}
     - {name: night-team, email: [night@example.com], receivers: [owner-email]}
   schedules:
     - {name: day-shift, timezone: UTC, days: [${DAYS.join(', ')}], start: "00:00", end: "24:00", business_hours: day-team, after_hours: night-team}
@@ -169,7 +172,8 @@ describe('notifications', () => {
     await new Promise((r) => setTimeout(r, 3000));
     await produceRoundRobin(kafka, topic, [...first.fraud.slice(750), ...first.churn.slice(750)]);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(smtp.messages).toEqual([]);
+    expect(mailsTo('day@example.com', 'FIRING')).toEqual([]);
+    expect(mailsTo('night@example.com', 'FIRING')).toEqual([]);
     await produceRoundRobin(kafka, topic, [
       ...withVersion(eventLines('fraud', rows(4, 1500, 15, 0.9), now), 'v2'),
       ...withVersion(eventLines('churn', rows(5, 1500, 15, 0.9), now), 'v2'),
@@ -225,6 +229,21 @@ describe('notifications', () => {
     });
     expect(payload.alerts.map((a) => a.labels.model)).toEqual(['fraud']);
 
+    // The day team's digest (every 3 s here) lists both models: each is owned by a schedule that
+    // names the day team, whoever is on duty now.
+    const digest = await smtp.waitFor(
+      (messages) =>
+        messages.find(
+          (m) =>
+            (m.mail.subject ?? '').startsWith('[driftwatch] Digest for day-team') &&
+            (m.mail.text ?? '').includes('AmountPsi'),
+        ),
+      15_000,
+    );
+    expect(digest.envelopeTo).toEqual(['day@example.com']);
+    expect(digest.mail.subject).toMatch(/: 2 of 2 models drifting, 2 alerts firing$/);
+    expect(digest.mail.text).toContain('Europe/Berlin');
+
     // Alertmanager has both alerts.
     await waitUntil(
       'both alerts in Alertmanager',
@@ -238,12 +257,13 @@ describe('notifications', () => {
     // A restart while firing sends nothing again (the dispatcher and queue are restored).
     daemon.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
-    const sentBefore = smtp.messages.length;
+    const alertMails = () => smtp.messages.filter((m) => !(m.mail.subject ?? '').startsWith('[driftwatch]'));
+    const sentBefore = alertMails().length;
     const hooksBefore = hookRequests.length;
     daemon = await startDaemon(config, port);
     expect(daemon.output()).toContain('restored the notification queue');
     await new Promise((r) => setTimeout(r, 5000));
-    expect(smtp.messages.length).toBe(sentBefore);
+    expect(alertMails().length).toBe(sentBefore);
     expect(hookRequests.length).toBe(hooksBefore);
     expect(mailsTo('day@example.com', 'FIRING')).toHaveLength(1);
     expect(mailsTo('night@example.com', 'FIRING')).toHaveLength(1);
