@@ -287,6 +287,13 @@ export class Daemon implements Lifecycle {
       );
       // The admin API reads its token at start.
       if (config.alerts.adminToken !== this.config.alerts.adminToken) changed.push('alerts.admin_token');
+      // The notifier builds its retry policy and model version tracking at start.
+      if (JSON.stringify(config.alerts.delivery) !== JSON.stringify(this.config.alerts.delivery)) {
+        changed.push('alerts.delivery');
+      }
+      if (config.alerts.knownGoodAfterMs !== this.config.alerts.knownGoodAfterMs) {
+        changed.push('alerts.known_good_after');
+      }
       this.config = config;
       this.alerts.setRules(config.alerts.rules, this.clock());
       this.notifier.reload(config);
