@@ -20,13 +20,8 @@ import type { Registry } from 'prom-client';
 import type { AlertEngine } from '../alerts/engine.js';
 import { modelVersionsFile } from '../alerts/modelVersionsFile.js';
 import { ModelVersions } from '../alerts/modelVersions.js';
-import { matchRoutes } from '../alerts/routeTree.js';
-import { resolveOwner } from '../alerts/schedule.js';
-import { formatValue, renderAnnotations, renderTemplate } from '../alerts/templates.js';
-import type { AlertRule, Labels, Owner, Schedule } from '../alerts/types.js';
-import * as D from '../config/defaults.js';
-import { OWNER_RECEIVER } from '../config/defaults.js';
-import type { AlertsConfig, DriftwatchConfig, ModelConfig, ReceiverConfig } from '../config/types.js';
+import type { Labels } from '../alerts/types.js';
+import type { AlertsConfig, DriftwatchConfig, ReceiverConfig } from '../config/types.js';
 import type { DriftEvent } from '../decode/event.js';
 import type { EvaluationRound, EvaluationSink } from '../drift/evaluationLoop.js';
 import { DriftwatchError } from '../errors.js';
@@ -39,6 +34,14 @@ import { DeliveryQueue, DeliveryQueueError, type Delivery, type EmailMessage } f
 import { Dispatcher, DispatcherStateError, type AlertSnapshot, type Notification } from './dispatcher.js';
 import { renderDigest, renderEmail, type DigestModel, type ModelContext } from './emailContent.js';
 import { NotificationLog, type NotificationLogEntry } from './notificationLog.js';
+import {
+  alertmanagerTargets,
+  alertSnapshots,
+  effectiveRoute,
+  planDeliveries,
+  routesAlerts,
+  type RoutingConfig,
+} from './routing.js';
 import { DeliveryError, postJson, SmtpTransport } from './transports.js';
 import { SIGNATURE_HEADER, signPayload, webhookPayload } from './webhookPayload.js';
 
@@ -217,10 +220,10 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
     try {
       const now = this.clock();
       this.lastRound = round;
-      this.snapshots = this.currentSnapshots();
-      const routed = this.routing() ? this.snapshots : [];
+      this.snapshots = alertSnapshots(this.options.alerts.alerts(), this.alertsConfig);
+      const routed = routesAlerts(this.alertsConfig) ? this.snapshots : [];
       this.dispatcher.update(routed, now);
-      this.forwarder.update(this.alertmanagerAlerts(routed, now));
+      this.forwarder.update(alertmanagerTargets(routed, this.routingConfig(), now));
       const critical = new Set(
         this.snapshots
           .filter((a) => a.state === 'firing' && a.labels.severity === 'critical')
@@ -300,174 +303,23 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
 
   private dispatcherOptions() {
     return {
-      route: this.alertsConfig.route ?? {
-        receiver: OWNER_RECEIVER,
-        matchers: [],
-        continue: false,
-        groupBy: ['alertname', 'model'],
-        groupWaitMs: D.DEFAULT_GROUP_WAIT,
-        groupIntervalMs: D.DEFAULT_GROUP_INTERVAL,
-        repeatIntervalMs: D.DEFAULT_REPEAT_INTERVAL,
-        routes: [],
-      },
+      route: effectiveRoute(this.alertsConfig),
       inhibitRules: this.alertsConfig.inhibitRules,
       resolvedNotifications: this.alertsConfig.resolvedNotifications,
     };
   }
 
-  /**
-   * Whether alerts are routed at all: with `alerts.route`, or without it when an owner has
-   * receivers (the default route sends to the model's owner on duty). A file without either
-   * notifies nobody, and says so in no log line per alert.
-   */
-  private routing(): boolean {
-    return this.alertsConfig.route !== null || this.alertsConfig.owners.some((o) => o.receivers.length > 0);
-  }
-
-  /** The engine's firing and recently resolved alerts, with their annotations rendered. */
-  private currentSnapshots(): AlertSnapshot[] {
-    const rules = new Map<string, AlertRule>(this.alertsConfig.rules.map((r) => [r.name, r]));
-    const out: AlertSnapshot[] = [];
-    for (const alert of this.options.alerts.alerts()) {
-      if ((alert.state !== 'firing' && alert.state !== 'resolved') || alert.firedAt === null) continue;
-      const rule = rules.get(alert.labels.alertname ?? '');
-      const annotations: Record<string, string> = {};
-      if (rule !== undefined) {
-        const text = renderAnnotations(rule, alert);
-        annotations.summary = text.summary;
-        if (text.description !== '') annotations.description = text.description;
-        if (rule.runbookUrl !== null) annotations.runbook_url = rule.runbookUrl;
-        annotations.signal = rule.signal;
-        annotations.comparison = rule.comparison;
-        annotations.threshold = String(rule.threshold);
-        const dashboard = this.dashboardUrl(rule, alert.labels, alert.value);
-        if (dashboard !== null) annotations.dashboard_url = dashboard;
-      }
-      annotations.value = formatValue(alert.value);
-      out.push({
-        fingerprint: alert.fingerprint,
-        labels: alert.labels,
-        annotations,
-        state: alert.state,
-        startsAt: alert.firedAt,
-        endsAt: alert.state === 'resolved' ? alert.resolvedAt : null,
-        value: alert.value,
-      });
-    }
-    return out;
-  }
-
-  /** `alerts.dashboard_url` for one alert, every value URL-encoded. */
-  private dashboardUrl(rule: AlertRule, labels: Labels, value: number): string | null {
-    const template = this.alertsConfig.dashboardUrl;
-    if (template === null) return null;
-    const encoded: Record<string, string> = {};
-    for (const [name, v] of Object.entries(labels)) encoded[name] = encodeURIComponent(v);
-    return renderTemplate(template, {
-      labels: encoded,
-      value,
-      threshold: rule.threshold,
-      signal: rule.signal,
-    });
-  }
-
-  /** The receivers a set of alerts reaches, Alertmanager ones only, each with its alerts. */
-  private alertmanagerAlerts(snapshots: readonly AlertSnapshot[], now: number): Map<string, AlertSnapshot[]> {
-    const byName = this.receiversByName();
-    const out = new Map<string, AlertSnapshot[]>();
-    const route = this.dispatcherOptions().route;
-    for (const alert of snapshots) {
-      const names = new Set<string>();
-      for (const match of matchRoutes(route, alert.labels)) {
-        if (match.receiver === OWNER_RECEIVER) {
-          for (const r of this.ownerOf(alert.labels.model, now)?.receivers ?? []) names.add(r);
-        } else names.add(match.receiver);
-      }
-      for (const name of names) {
-        if (byName.get(name)?.type !== 'alertmanager') continue;
-        let list = out.get(name);
-        if (list === undefined) out.set(name, (list = []));
-        list.push(alert);
-      }
-    }
-    return out;
-  }
-
-  /** The owner on duty at `now` of a model (its `owner` names an owner or a schedule). */
-  private ownerOf(model: string | undefined, now: number): Owner | undefined {
-    const config = this.config.models.find((m: ModelConfig) => m.name === model);
-    if (config?.owner == null) return undefined;
-    const owners = new Map(this.alertsConfig.owners.map((o) => [o.name, o]));
-    const schedules = new Map<string, Schedule>(this.alertsConfig.schedules.map((s) => [s.name, s]));
-    try {
-      return resolveOwner(config.owner, owners, schedules, now);
-    } catch (error) {
-      this.options.logger.error({ err: error, model }, 'could not resolve the owner on duty');
-      return undefined;
-    }
+  private routingConfig(): RoutingConfig {
+    return { alerts: this.alertsConfig, models: this.config.models };
   }
 
   /**
-   * The deliveries of one due notification: per owner on duty for `receiver: owner` and email
-   * receivers with `to: owner`, one otherwise; none for Alertmanager receivers (the forwarder
-   * sends those). A notification with no delivery is settled at once; alerts nobody can be told
-   * about are counted as unrouted and logged.
+   * Queues the deliveries of one due notification (`planDeliveries`). A notification with no
+   * delivery is settled at once; alerts nobody can be told about are counted as unrouted and
+   * logged.
    */
   private enqueue(notification: Notification, now: number): void {
-    const byName = this.receiversByName();
-    const deliveries: Delivery[] = [];
-    const unrouted: AlertSnapshot[] = [];
-    const make = (receiver: string, owner: string | null, alerts: readonly AlertSnapshot[]): Delivery => ({
-      id: randomUUID(),
-      receiver,
-      owner,
-      notification: {
-        ...notification,
-        receiver,
-        alerts,
-        status: alerts.every((a) => a.state === 'resolved') ? 'resolved' : 'firing',
-      },
-      email: null,
-      group: { key: notification.groupKey, receiver: notification.receiver },
-      createdAt: now,
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-    });
-    const byOwner = (alerts: readonly AlertSnapshot[]): Map<Owner, AlertSnapshot[]> => {
-      const out = new Map<Owner, AlertSnapshot[]>();
-      for (const alert of alerts) {
-        const owner = this.ownerOf(alert.labels.model, now);
-        if (owner === undefined) {
-          unrouted.push(alert);
-          continue;
-        }
-        const list = out.get(owner);
-        if (list === undefined) out.set(owner, [alert]);
-        else list.push(alert);
-      }
-      return out;
-    };
-    if (notification.receiver === OWNER_RECEIVER) {
-      for (const [owner, alerts] of byOwner(notification.alerts)) {
-        const reachable = owner.receivers.filter(
-          (r) => byName.has(r) && byName.get(r)?.type !== 'alertmanager',
-        );
-        if (owner.receivers.length === 0) unrouted.push(...alerts);
-        for (const r of reachable) deliveries.push(make(r, owner.name, alerts));
-      }
-    } else {
-      const receiver = byName.get(notification.receiver);
-      if (receiver === undefined) unrouted.push(...notification.alerts);
-      else if (receiver.type === 'email' && receiver.to === 'owner') {
-        for (const [owner, alerts] of byOwner(notification.alerts)) {
-          if (owner.email.length === 0) unrouted.push(...alerts);
-          else deliveries.push(make(receiver.name, owner.name, alerts));
-        }
-      } else if (receiver.type !== 'alertmanager') {
-        deliveries.push(make(receiver.name, null, notification.alerts));
-      }
-    }
+    const { plans, unrouted } = planDeliveries(notification, this.routingConfig(), now);
     if (unrouted.length > 0) {
       this.metrics.count(notification.receiver, 'unrouted');
       this.options.logger.warn(
@@ -487,15 +339,26 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
         error: null,
       });
     }
-    if (deliveries.length === 0) {
+    if (plans.length === 0) {
       this.dispatcher.markSent(notification.groupKey, notification.receiver, now, notification.alerts);
       return;
     }
-    this.queue.add(deliveries, {
-      key: notification.groupKey,
-      receiver: notification.receiver,
-      alerts: notification.alerts,
-    });
+    const group = { key: notification.groupKey, receiver: notification.receiver };
+    this.queue.add(
+      plans.map((plan) => ({
+        id: randomUUID(),
+        receiver: plan.receiver,
+        owner: plan.owner,
+        notification: plan.notification,
+        email: null,
+        group,
+        createdAt: now,
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+      })),
+      { ...group, alerts: notification.alerts },
+    );
   }
 
   // ---------------------------------------------------------------------------------------
