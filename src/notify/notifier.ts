@@ -268,15 +268,9 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
     this.save();
   }
 
-  /** The model's current version and last known good one, for notifications (and tests). */
+  /** The model's current version and last known good one, for notifications. */
   modelContext(model: string): ModelContext {
     return { version: this.versions.current(model), lastGoodVersion: this.versions.lastKnownGood(model) };
-  }
-
-  /** Resolves when no send is in progress and every save has finished (tests). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-    await Promise.allSettled([this.stateFile.settled(), this.log.settled()]);
   }
 
   /** One turn of the timer: due notifications become deliveries; due deliveries and resends are made. */
