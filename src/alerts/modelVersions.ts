@@ -103,7 +103,7 @@ interface ModelState {
 
 /**
  * The versions of every model and their runs. The pipeline calls `observe` for each event it
- * processes (Map lookups only); the alert engine calls `round` after every evaluation round with
+ * processes (Map lookups only); the notifier calls `round` after every evaluation round with
  * the models that have a firing critical alert; the notifiers call `current` and `lastKnownGood`;
  * the daemon persists `toJSON()` and calls `retainModels` on a config reload. Synchronous, not
  * shared between threads.

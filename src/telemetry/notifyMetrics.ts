@@ -1,5 +1,5 @@
 /**
- * The metrics of notification delivery (docs/metrics.md, "Alerting"):
+ * The metrics of notification delivery (docs/metrics.md, "Notifications"):
  * `driftwatch_notifications_total{receiver,outcome}` counts each attempt's end,
  * `driftwatch_notification_queue_depth{receiver}` and `driftwatch_notification_queue_oldest_seconds`
  * are read from the queue at each scrape.

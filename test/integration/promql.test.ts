@@ -80,6 +80,8 @@ describe('docs/metrics.md queries against a real Prometheus', () => {
       dlqTopic,
       groupId: uniqueName('it.promql'),
       port,
+      // A receiver, so that the notification series exist (nothing fires on this mix).
+      extra: `alerts:\n  route: {receiver: hook}\n  receivers:\n    - {name: hook, type: webhook, url: "http://127.0.0.1:9/hook"}\n`,
     });
     daemon = await startDaemon(config, port);
 
@@ -204,5 +206,11 @@ describe('docs/metrics.md queries against a real Prometheus', () => {
     // Alerts: every rule has a series per model in scope; no default rule fires on this mix.
     const firing = byModel(await run('firing alerts per model'));
     for (const model of MODELS) expect(firing.get(model), model).toBe(0);
+    // Notifications: nothing was sent, nothing waits.
+    const failed = await run('failed notifications per receiver over the last hour');
+    expect(failed.map((r) => [r.metric.receiver, r.value])).toEqual([['hook', 0]]);
+    expect((await run('age of the oldest notification waiting to be delivered, in seconds'))[0]?.value).toBe(
+      0,
+    );
   });
 });

@@ -15,6 +15,8 @@ export interface TestConfig {
   readonly baselines?: Readonly<Record<string, string>>;
   /** The models' window step (default 1s, so evaluations come quickly). */
   readonly step?: string;
+  /** YAML appended at the end (e.g. an `alerts` section). */
+  readonly extra?: string;
 }
 
 export function writeTestConfig(c: TestConfig): string {
@@ -47,7 +49,7 @@ state:
   directory: ${join(dir, 'state')}
 logging:
   level: info
-`,
+${c.extra ?? ''}`,
   );
   return file;
 }
