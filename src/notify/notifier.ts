@@ -530,6 +530,15 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
   // ---------------------------------------------------------------------------------------
   // Digests
 
+  /** node-cron's messages (a missed run, a failed one) go to the daemon's log, not the console. */
+  private readonly cronLogger = {
+    info: (message: string) => this.options.logger.debug({ component: 'cron' }, message),
+    warn: (message: string) => this.options.logger.warn({ component: 'cron' }, message),
+    error: (message: string | Error, err?: Error) =>
+      this.options.logger.error({ component: 'cron', err: err ?? message }, String(message)),
+    debug: (message: string | Error) => this.options.logger.debug({ component: 'cron' }, String(message)),
+  };
+
   private scheduleDigests(): void {
     for (const owner of this.alertsConfig.owners) {
       if (owner.digest === null) continue;
@@ -539,6 +548,7 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
           timezone: owner.digest.timezone,
           name: `digest-${name}`,
           noOverlap: true,
+          logger: this.cronLogger,
         }),
       );
     }

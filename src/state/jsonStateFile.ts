@@ -48,6 +48,7 @@ export class JsonStateFile<T> {
   private queue: Promise<void> = Promise.resolve();
   private saves = 0;
   private readonly writing = new Set<string>();
+  private lastText: string | null = null;
 
   constructor(private readonly options: JsonStateFileOptions<T>) {
     this.path = join(options.directory, options.name);
@@ -89,14 +90,21 @@ export class JsonStateFile<T> {
 
   /**
    * Writes `value` (serialised now, with `JSON.stringify`) after the saves called before;
-   * resolves once it is on disk.
+   * resolves once it is on disk. A value whose text is the same as the last save's is not
+   * written again (the file already holds it, or will).
    * @throws DriftwatchError (DW_INPUT_READ, retryable) when it cannot be written; the previous
    *   file is left as it was.
    */
   save(value: unknown): Promise<void> {
     const text = `${JSON.stringify(value)}\n`;
+    // The same text as the last save that was written (or is being written): nothing to do.
+    if (text === this.lastText) return this.queue;
+    this.lastText = text;
     const run = this.queue.then(() => this.write(text));
-    this.queue = run.catch(() => undefined);
+    this.queue = run.catch(() => {
+      // Not on disk: the next save of the same text must write it.
+      if (this.lastText === text) this.lastText = null;
+    });
     return run;
   }
 
