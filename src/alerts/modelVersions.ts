@@ -21,7 +21,7 @@
  * serialisable to JSON (`toJSON` / `fromJSON`), so a restart keeps the versions and their runs.
  */
 
-import { DriftwatchError } from '../errors.js';
+import { isRecord, StateDataError } from '../state/stateData.js';
 import { compareCodePoints } from '../stats/bins.js';
 
 /** The version of {@link ModelVersionsJSON}; bumped on an incompatible change. */
@@ -73,18 +73,6 @@ export interface ModelJSON {
 export interface ModelVersionsJSON {
   readonly version: typeof MODEL_VERSIONS_VERSION;
   readonly models: readonly ModelJSON[];
-}
-
-/**
- * Persisted versions that cannot be used (another file, another version, a corrupt one). The
- * message names the key (`models[1].versions[0].lastSeen: ...`); the store that read the file adds
- * its name.
- */
-export class ModelVersionsError extends DriftwatchError {
-  constructor(message: string) {
-    super('DW_INPUT_INVALID', message);
-    this.name = 'ModelVersionsError';
-  }
 }
 
 interface MutableVersion {
@@ -238,33 +226,30 @@ export class ModelVersions {
    * The state saved by `toJSON` (already parsed from JSON), with these options. Called by the
    * daemon on start (through ModelVersionsFile). A model with more versions than the bound keeps
    * the newest ones.
-   * @throws ModelVersionsError naming the first bad key, for data that is not such a state.
+   * @throws StateDataError naming the first bad key, for data that is not such a state.
    * @throws RangeError when an option is out of range.
    */
   static fromJSON(options: ModelVersionsOptions, data: unknown): ModelVersions {
     const result = new ModelVersions(options);
     if (!isRecord(data)) {
-      throw new ModelVersionsError(`expected an object with "version" and "models", got ${describe(data)}`);
+      throw new StateDataError(`expected an object with "version" and "models", got ${describe(data)}`);
     }
     if (data.version !== MODEL_VERSIONS_VERSION) {
-      throw new ModelVersionsError(
+      throw new StateDataError(
         `version: expected ${MODEL_VERSIONS_VERSION}, got ${describe(data.version)}; this file was written by another driftwatch version`,
       );
     }
     if (!Array.isArray(data.models))
-      throw new ModelVersionsError(`models: expected an array, got ${describe(data.models)}`);
+      throw new StateDataError(`models: expected an array, got ${describe(data.models)}`);
     data.models.forEach((item: unknown, i) => {
       const where = `models[${i}]`;
-      if (!isRecord(item))
-        throw new ModelVersionsError(`${where}: expected an object, got ${describe(item)}`);
+      if (!isRecord(item)) throw new StateDataError(`${where}: expected an object, got ${describe(item)}`);
       if (typeof item.model !== 'string' || item.model === '')
-        throw new ModelVersionsError(`${where}.model: expected a model name, got ${describe(item.model)}`);
+        throw new StateDataError(`${where}.model: expected a model name, got ${describe(item.model)}`);
       if (result.#models.has(item.model))
-        throw new ModelVersionsError(
-          `${where}.model: a second entry for model ${JSON.stringify(item.model)}`,
-        );
+        throw new StateDataError(`${where}.model: a second entry for model ${JSON.stringify(item.model)}`);
       if (typeof item.criticalFiring !== 'boolean') {
-        throw new ModelVersionsError(
+        throw new StateDataError(
           `${where}.criticalFiring: expected true or false, got ${describe(item.criticalFiring)}`,
         );
       }
@@ -274,11 +259,11 @@ export class ModelVersions {
         versions: new Map(),
       };
       if (!Array.isArray(item.versions))
-        throw new ModelVersionsError(`${where}.versions: expected an array, got ${describe(item.versions)}`);
+        throw new StateDataError(`${where}.versions: expected an array, got ${describe(item.versions)}`);
       item.versions.forEach((entry: unknown, j) => {
         const [version, parsed] = parseVersion(entry, `${where}.versions[${j}]`);
         if (state.versions.has(version)) {
-          throw new ModelVersionsError(
+          throw new StateDataError(
             `${where}.versions[${j}].version: a second entry for version ${JSON.stringify(version)}`,
           );
         }
@@ -344,9 +329,9 @@ function versionsOf(state: ModelState): ModelVersionJSON[] {
 }
 
 function parseVersion(entry: unknown, where: string): [string, MutableVersion] {
-  if (!isRecord(entry)) throw new ModelVersionsError(`${where}: expected an object, got ${describe(entry)}`);
+  if (!isRecord(entry)) throw new StateDataError(`${where}: expected an object, got ${describe(entry)}`);
   if (typeof entry.version !== 'string')
-    throw new ModelVersionsError(`${where}.version: expected a string, got ${describe(entry.version)}`);
+    throw new StateDataError(`${where}.version: expected a string, got ${describe(entry.version)}`);
   const v: MutableVersion = {
     firstSeen: time(`${where}.firstSeen`, entry.firstSeen, false)!,
     lastSeen: time(`${where}.lastSeen`, entry.lastSeen, false)!,
@@ -355,19 +340,19 @@ function parseVersion(entry: unknown, where: string): [string, MutableVersion] {
     goodSince: time(`${where}.goodSince`, entry.goodSince, true),
   };
   if (v.lastSeen < v.firstSeen) {
-    throw new ModelVersionsError(
+    throw new StateDataError(
       `${where}.lastSeen: ${v.lastSeen} is before firstSeen ${v.firstSeen}; the file is damaged`,
     );
   }
   if (v.cleanSince !== null && v.runFrom === null)
-    throw new ModelVersionsError(`${where}.cleanSince: a version that is not running has no clean run`);
+    throw new StateDataError(`${where}.cleanSince: a version that is not running has no clean run`);
   return [entry.version, v];
 }
 
 function time(key: string, x: unknown, nullable: boolean): number | null {
   if (nullable && x === null) return null;
   if (typeof x === 'number' && Number.isFinite(x)) return x;
-  throw new ModelVersionsError(
+  throw new StateDataError(
     `${key}: expected epoch milliseconds${nullable ? ' or null' : ''}, got ${describe(x)}`,
   );
 }
@@ -376,10 +361,6 @@ function checkDuration(name: string, ms: number): number {
   if (!Number.isFinite(ms) || ms < 0)
     throw new RangeError(`${name} must be a duration of 0 ms or more, got ${ms}`);
   return ms;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function describe(x: unknown): string {

@@ -6,7 +6,7 @@
  * Effectful: the file system.
  */
 import { JsonStateFile } from '../state/jsonStateFile.js';
-import { ModelVersions, ModelVersionsError, type ModelVersionsOptions } from './modelVersions.js';
+import { ModelVersions, type ModelVersionsOptions } from './modelVersions.js';
 
 /** The file name in the state directory. */
 export const MODEL_VERSIONS_FILE = 'versions.json';
@@ -21,6 +21,5 @@ export function modelVersionsFile(
     name: MODEL_VERSIONS_FILE,
     what: 'the model versions',
     parse: (data) => ModelVersions.fromJSON(options, data),
-    isDataError: (error) => error instanceof ModelVersionsError,
   });
 }

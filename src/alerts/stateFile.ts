@@ -6,7 +6,7 @@
  * Effectful: the file system.
  */
 import { JsonStateFile } from '../state/jsonStateFile.js';
-import { AlertStateError, AlertStates } from './stateMachine.js';
+import { AlertStates } from './stateMachine.js';
 
 /** The file name in the state directory. */
 export const ALERT_STATE_FILE = 'alerts.json';
@@ -18,6 +18,5 @@ export function alertStateFile(directory: string): JsonStateFile<AlertStates> {
     name: ALERT_STATE_FILE,
     what: 'the alert states',
     parse: (data) => AlertStates.fromJSON(data),
-    isDataError: (error) => error instanceof AlertStateError,
   });
 }

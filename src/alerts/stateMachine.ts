@@ -8,7 +8,7 @@
  * so the daemon can persist it and a restart neither re-pages nor forgets a page.
  */
 
-import { DriftwatchError } from '../errors.js';
+import { isRecord, StateDataError } from '../state/stateData.js';
 import { compareCodePoints } from '../stats/bins.js';
 import type { Sample } from './signals.js';
 import type { AlertRule, Comparison, Labels } from './types.js';
@@ -71,17 +71,6 @@ export interface Transition {
 export interface AlertStatesJSON {
   readonly version: typeof ALERT_STATES_VERSION;
   readonly alerts: readonly AlertInstance[];
-}
-
-/**
- * Persisted alert state that cannot be used (another file, another version, a corrupt one). The
- * message names the key (`alerts[2].state: ...`); the store that read the file adds its name.
- */
-export class AlertStateError extends DriftwatchError {
-  constructor(message: string) {
-    super('DW_INPUT_INVALID', message);
-    this.name = 'AlertStateError';
-  }
 }
 
 /**
@@ -319,23 +308,23 @@ export class AlertStates {
 
   /**
    * The states saved by `toJSON` (already parsed from JSON). Called by the daemon on start.
-   * @throws AlertStateError naming the first bad key, for data that is not such a state.
+   * @throws StateDataError naming the first bad key, for data that is not such a state.
    */
   static fromJSON(data: unknown): AlertStates {
     const states = new AlertStates();
     if (!isRecord(data))
-      throw new AlertStateError(`expected an object with "version" and "alerts", got ${describe(data)}`);
+      throw new StateDataError(`expected an object with "version" and "alerts", got ${describe(data)}`);
     if (data.version !== ALERT_STATES_VERSION) {
-      throw new AlertStateError(
+      throw new StateDataError(
         `version: expected ${ALERT_STATES_VERSION}, got ${describe(data.version)}; this file was written by another driftwatch version`,
       );
     }
     if (!Array.isArray(data.alerts))
-      throw new AlertStateError(`alerts: expected an array, got ${describe(data.alerts)}`);
+      throw new StateDataError(`alerts: expected an array, got ${describe(data.alerts)}`);
     data.alerts.forEach((item: unknown, i) => {
       const alert = parseAlert(item, `alerts[${i}]`);
       if (states.#alerts.has(alert.fingerprint)) {
-        throw new AlertStateError(`alerts[${i}]: a second alert with labels ${alert.fingerprint}`);
+        throw new StateDataError(`alerts[${i}]: a second alert with labels ${alert.fingerprint}`);
       }
       states.#alerts.set(alert.fingerprint, alert);
     });
@@ -344,23 +333,23 @@ export class AlertStates {
 }
 
 function parseAlert(item: unknown, where: string): MutableAlert {
-  if (!isRecord(item)) throw new AlertStateError(`${where}: expected an object, got ${describe(item)}`);
+  if (!isRecord(item)) throw new StateDataError(`${where}: expected an object, got ${describe(item)}`);
   const { labels, state, value, activeAt, firedAt, resolvedAt, lastEvaluatedAt } = item;
   if (!isRecord(labels) || !Object.values(labels).every((v) => typeof v === 'string')) {
-    throw new AlertStateError(`${where}.labels: expected an object of strings, got ${describe(labels)}`);
+    throw new StateDataError(`${where}.labels: expected an object of strings, got ${describe(labels)}`);
   }
-  if (typeof labels.alertname !== 'string') throw new AlertStateError(`${where}.labels.alertname is missing`);
+  if (typeof labels.alertname !== 'string') throw new StateDataError(`${where}.labels.alertname is missing`);
   if (typeof state !== 'string' || !(KEPT_STATES as readonly string[]).includes(state)) {
-    throw new AlertStateError(
+    throw new StateDataError(
       `${where}.state: expected one of ${KEPT_STATES.join(', ')}, got ${describe(state)}`,
     );
   }
   if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new AlertStateError(`${where}.value: expected a number, got ${describe(value)}`);
+    throw new StateDataError(`${where}.value: expected a number, got ${describe(value)}`);
   const time = (key: string, x: unknown, nullable: boolean): number | null => {
     if (nullable && x === null) return null;
     if (typeof x === 'number' && Number.isFinite(x)) return x;
-    throw new AlertStateError(
+    throw new StateDataError(
       `${where}.${key}: expected epoch milliseconds${nullable ? ' or null' : ''}, got ${describe(x)}`,
     );
   };
@@ -375,20 +364,16 @@ function parseAlert(item: unknown, where: string): MutableAlert {
     lastEvaluatedAt: time('lastEvaluatedAt', lastEvaluatedAt, false)!,
   };
   if ((alert.state === 'pending') !== (alert.firedAt === null)) {
-    throw new AlertStateError(
+    throw new StateDataError(
       `${where}.firedAt: a ${alert.state} alert ${alert.state === 'pending' ? 'has no' : 'needs a'} firedAt`,
     );
   }
   if ((alert.state === 'resolved') !== (alert.resolvedAt !== null)) {
-    throw new AlertStateError(
+    throw new StateDataError(
       `${where}.resolvedAt: a ${alert.state} alert ${alert.state === 'resolved' ? 'needs a' : 'has no'} resolvedAt`,
     );
   }
   return alert;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function describe(x: unknown): string {

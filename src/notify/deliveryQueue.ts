@@ -6,7 +6,7 @@
  * than `giveUpAfterMs`. Pure: no I/O, no clock (`now` is epoch ms), randomness injected, plain-data
  * state through `toJSON` / `fromJSON`, so the queue survives a restart with the dispatcher state.
  */
-import { DriftwatchError } from '../errors.js';
+import { isRecord, StateDataError } from '../state/stateData.js';
 import { compareCodePoints } from '../stats/bins.js';
 import type { AlertSnapshot, Notification } from './dispatcher.js';
 
@@ -72,14 +72,6 @@ export interface Settled {
     readonly alerts: readonly AlertSnapshot[];
     readonly delivered: boolean;
   } | null;
-}
-
-/** Persisted queue data that cannot be used; the message names the key. */
-export class DeliveryQueueError extends DriftwatchError {
-  constructor(message: string) {
-    super('DW_INPUT_INVALID', message);
-    this.name = 'DeliveryQueueError';
-  }
 }
 
 /**
@@ -226,19 +218,19 @@ export class DeliveryQueue {
   /**
    * A queue with the persisted deliveries, every one due at once (it may have been in progress
    * when the daemon stopped: delivered at least once, never lost).
-   * @throws DeliveryQueueError naming the key when the data is not a `DeliveryQueueJSON`.
+   * @throws StateDataError naming the key when the data is not a `DeliveryQueueJSON`.
    */
   static fromJSON(policy: RetryPolicy, data: unknown): DeliveryQueue {
     const queue = new DeliveryQueue(policy);
     if (!isRecord(data) || data['version'] !== DELIVERY_QUEUE_VERSION) {
-      throw new DeliveryQueueError(
+      throw new StateDataError(
         `queue.version: expected ${DELIVERY_QUEUE_VERSION}; the file is from another version or not a notification queue`,
       );
     }
     const deliveries = data['deliveries'];
     const groups = data['groups'];
-    if (!Array.isArray(deliveries)) throw new DeliveryQueueError('queue.deliveries: expected an array');
-    if (!Array.isArray(groups)) throw new DeliveryQueueError('queue.groups: expected an array');
+    if (!Array.isArray(deliveries)) throw new StateDataError('queue.deliveries: expected an array');
+    if (!Array.isArray(groups)) throw new StateDataError('queue.groups: expected an array');
     deliveries.forEach((raw: unknown, i) => {
       const delivery = readDelivery(raw, `queue.deliveries[${i}]`);
       queue.deliveries.set(delivery.id, delivery);
@@ -253,7 +245,7 @@ export class DeliveryQueue {
         typeof raw['outstanding'] !== 'number' ||
         typeof raw['delivered'] !== 'number'
       ) {
-        throw new DeliveryQueueError(`${at}: expected { key, receiver, alerts, outstanding, delivered }`);
+        throw new StateDataError(`${at}: expected { key, receiver, alerts, outstanding, delivered }`);
       }
       const group = raw as unknown as GroupProgress;
       // What is still outstanding is what the file holds: a group whose deliveries are all gone
@@ -292,14 +284,9 @@ export class DeliveryQueue {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function readDelivery(raw: unknown, at: string): Delivery {
-  const fail = (key: string, expected: string) =>
-    new DeliveryQueueError(`${at}.${key}: expected ${expected}`);
-  if (!isRecord(raw)) throw new DeliveryQueueError(`${at}: expected an object`);
+  const fail = (key: string, expected: string) => new StateDataError(`${at}.${key}: expected ${expected}`);
+  if (!isRecord(raw)) throw new StateDataError(`${at}: expected an object`);
   for (const key of ['id', 'receiver'] as const) {
     if (typeof raw[key] !== 'string') throw fail(key, 'a string');
   }

@@ -1,7 +1,7 @@
 import { isInhibited } from '../alerts/inhibit.js';
 import { groupKey, groupLabels, matchRoutes } from '../alerts/routeTree.js';
 import type { InhibitRule, Labels, Route } from '../alerts/types.js';
-import { DriftwatchError } from '../errors.js';
+import { isRecord, StateDataError } from '../state/stateData.js';
 import { compareCodePoints } from '../stats/bins.js';
 
 /**
@@ -73,17 +73,6 @@ export interface GroupJSON {
 export interface DispatcherJSON {
   readonly version: typeof DISPATCHER_STATE_VERSION;
   readonly groups: readonly GroupJSON[];
-}
-
-/**
- * Persisted dispatcher state that cannot be used (another version, a damaged file). The message
- * names the key; the store that read the file adds its name and sets the file aside.
- */
-export class DispatcherStateError extends DriftwatchError {
-  constructor(message: string) {
-    super('DW_INPUT_INVALID', message);
-    this.name = 'DispatcherStateError';
-  }
 }
 
 interface Group {
@@ -298,7 +287,7 @@ export class Dispatcher {
    * written is taken as not delivered (its group is due again at once), unless `stillInFlight`
    * says the caller's persisted delivery queue still holds it (the group then waits for that
    * delivery's `markSent` / `markFailed`): a restart may repeat a notification but never loses one.
-   * @throws DispatcherStateError naming the key when the data is not a `DispatcherJSON`.
+   * @throws StateDataError naming the key when the data is not a `DispatcherJSON`.
    */
   static fromJSON(
     options: DispatcherOptions,
@@ -307,12 +296,12 @@ export class Dispatcher {
   ): Dispatcher {
     const dispatcher = new Dispatcher(options);
     if (!isRecord(data) || data['version'] !== DISPATCHER_STATE_VERSION) {
-      throw new DispatcherStateError(
+      throw new StateDataError(
         `version: expected ${DISPATCHER_STATE_VERSION}; the file is from another version or not a dispatcher state, remove it to start afresh`,
       );
     }
     const groups = data['groups'];
-    if (!Array.isArray(groups)) throw new DispatcherStateError('groups: expected an array');
+    if (!Array.isArray(groups)) throw new StateDataError('groups: expected an array');
     groups.forEach((raw: unknown, i) => {
       const g = readGroup(raw, `groups[${i}]`);
       const kept = g.inFlight && stillInFlight(g.groupKey, g.receiver);
@@ -360,14 +349,9 @@ export class Dispatcher {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function readGroup(raw: unknown, at: string): GroupJSON {
-  const fail = (key: string, expected: string) =>
-    new DispatcherStateError(`${at}.${key}: expected ${expected}`);
-  if (!isRecord(raw)) throw new DispatcherStateError(`${at}: expected an object`);
+  const fail = (key: string, expected: string) => new StateDataError(`${at}.${key}: expected ${expected}`);
+  if (!isRecord(raw)) throw new StateDataError(`${at}: expected an object`);
   for (const key of ['groupKey', 'receiver'] as const) {
     if (typeof raw[key] !== 'string') throw fail(key, 'a string');
   }
@@ -396,9 +380,8 @@ function readGroup(raw: unknown, at: string): GroupJSON {
 }
 
 function readAlert(raw: unknown, at: string): void {
-  const fail = (key: string, expected: string) =>
-    new DispatcherStateError(`${at}.${key}: expected ${expected}`);
-  if (!isRecord(raw)) throw new DispatcherStateError(`${at}: expected an object`);
+  const fail = (key: string, expected: string) => new StateDataError(`${at}.${key}: expected ${expected}`);
+  if (!isRecord(raw)) throw new StateDataError(`${at}: expected an object`);
   if (typeof raw['fingerprint'] !== 'string') throw fail('fingerprint', 'a string');
   if (!isStringRecord(raw['labels'])) throw fail('labels', 'an object of strings');
   if (!isStringRecord(raw['annotations'])) throw fail('annotations', 'an object of strings');

@@ -24,14 +24,14 @@ import type { Labels } from '../alerts/types.js';
 import type { AlertsConfig, DriftwatchConfig, ReceiverConfig } from '../config/types.js';
 import type { DriftEvent } from '../decode/event.js';
 import type { EvaluationRound, EvaluationSink } from '../drift/evaluationLoop.js';
-import { DriftwatchError } from '../errors.js';
 import type { BatchConsumer, Lifecycle } from '../pipeline/stage.js';
 import { JsonStateFile } from '../state/jsonStateFile.js';
+import { StateDataError } from '../state/stateData.js';
 import { messageOf } from '../state/stateFiles.js';
 import { NotifyMetrics, type NotificationOutcome } from '../telemetry/notifyMetrics.js';
 import { AlertmanagerForwarder, postableAlerts, type AlertmanagerPost } from './alertmanagerForwarder.js';
-import { DeliveryQueue, DeliveryQueueError, type Delivery, type EmailMessage } from './deliveryQueue.js';
-import { Dispatcher, DispatcherStateError, type AlertSnapshot, type Notification } from './dispatcher.js';
+import { DeliveryQueue, type Delivery, type EmailMessage } from './deliveryQueue.js';
+import { Dispatcher, type AlertSnapshot, type Notification } from './dispatcher.js';
 import { renderDigest, renderEmail, type DigestModel, type ModelContext } from './emailContent.js';
 import { NotificationLog, type NotificationLogEntry } from './notificationLog.js';
 import {
@@ -76,13 +76,6 @@ interface NotifyState {
   readonly dispatcher: Dispatcher;
   readonly queue: DeliveryQueue;
   readonly digests: ReadonlyMap<string, number>;
-}
-
-class NotifyStateError extends DriftwatchError {
-  constructor(message: string) {
-    super('DW_INPUT_INVALID', message);
-    this.name = 'NotifyStateError';
-  }
 }
 
 /** The daemon's URL for links, from `server` when `alerts.external_url` is not set. */
@@ -138,10 +131,6 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
       name: NOTIFY_STATE_FILE,
       what: 'the notification queue',
       parse: (data) => this.parseState(data),
-      isDataError: (error) =>
-        error instanceof NotifyStateError ||
-        error instanceof DispatcherStateError ||
-        error instanceof DeliveryQueueError,
     });
     this.log = new NotificationLog(directory, (error) =>
       options.logger.error({ err: error }, 'could not write the notification log'),
@@ -691,7 +680,7 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
       data === null ||
       (data as { version?: unknown }).version !== NOTIFY_STATE_VERSION
     ) {
-      throw new NotifyStateError(
+      throw new StateDataError(
         `version: expected ${NOTIFY_STATE_VERSION}; the file is from another version or not a notification state`,
       );
     }

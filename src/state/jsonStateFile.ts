@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DriftwatchError } from '../errors.js';
+import { StateDataError } from './stateData.js';
 import {
   makeStateDirectory,
   messageOf,
@@ -32,11 +33,10 @@ export interface JsonStateFileOptions<T> {
   /** What is kept, for messages: "the alert states". */
   readonly what: string;
   /**
-   * The value of the parsed JSON. Throws an error of a class `isDataError` accepts when the data
-   * is not usable (the file is set aside); any other error is passed on.
+   * The value of the parsed JSON. Throws `StateDataError` when the data is not usable (the file
+   * is set aside); any other error is passed on.
    */
   readonly parse: (data: unknown) => T;
-  readonly isDataError: (error: unknown) => boolean;
 }
 
 /**
@@ -81,7 +81,7 @@ export class JsonStateFile<T> {
     try {
       return { status: 'loaded', value: this.options.parse(data) };
     } catch (error) {
-      if (this.options.isDataError(error)) {
+      if (error instanceof StateDataError) {
         return setAsideFile(this.path, now, `${this.path}: ${messageOf(error)}`);
       }
       throw error;

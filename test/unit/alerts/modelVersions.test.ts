@@ -9,8 +9,8 @@ import {
   DEFAULT_MAX_VERSIONS_PER_MODEL,
   MODEL_VERSIONS_VERSION,
   ModelVersions,
-  ModelVersionsError,
 } from '../../../src/alerts/modelVersions.js';
+import { StateDataError } from '../../../src/state/stateData.js';
 
 const T0 = Date.UTC(2026, 4, 2, 12, 0, 0);
 const MINUTE = 60_000;
@@ -289,7 +289,7 @@ describe('ModelVersions', () => {
       [withVersion({ runFrom: null, cleanSince: T0 }), /^models\[0\]\.versions\[0\]\.cleanSince: /],
     ];
     for (const [data, message] of cases) {
-      expect(() => ModelVersions.fromJSON(options, data)).toThrow(ModelVersionsError);
+      expect(() => ModelVersions.fromJSON(options, data)).toThrow(StateDataError);
       expect(() => ModelVersions.fromJSON(options, data)).toThrow(message);
     }
     const twice = {

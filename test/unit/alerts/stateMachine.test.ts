@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 
 import type { Sample } from '../../../src/alerts/signals.js';
 import {
-  AlertStateError,
   AlertStates,
   conditionHolds,
   fingerprint,
@@ -12,6 +11,7 @@ import {
 import type { AlertRule, Comparison } from '../../../src/alerts/types.js';
 import { DriftwatchError } from '../../../src/errors.js';
 import { rule as baseRule } from './rule.js';
+import { StateDataError } from '../../../src/state/stateData.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -359,7 +359,7 @@ describe('AlertStates: JSON', () => {
       try {
         AlertStates.fromJSON(data);
       } catch (error) {
-        expect(error).toBeInstanceOf(AlertStateError);
+        expect(error).toBeInstanceOf(StateDataError);
         expect(error).toBeInstanceOf(DriftwatchError);
         expect((error as DriftwatchError).code).toBe('DW_INPUT_INVALID');
         return (error as Error).message;

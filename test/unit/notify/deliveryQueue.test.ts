@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import type { AlertSnapshot, Notification } from '../../../src/notify/dispatcher.js';
-import {
-  DELIVERY_QUEUE_VERSION,
-  DeliveryQueue,
-  DeliveryQueueError,
-  backoffDelay,
-} from '../../../src/notify/deliveryQueue.js';
+import { DELIVERY_QUEUE_VERSION, DeliveryQueue, backoffDelay } from '../../../src/notify/deliveryQueue.js';
 import type { Delivery, RetryPolicy } from '../../../src/notify/deliveryQueue.js';
+import { StateDataError } from '../../../src/state/stateData.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -408,11 +404,11 @@ describe('DeliveryQueue: persistence', () => {
     });
   });
 
-  it('refuses data of another version or shape with a DeliveryQueueError naming the key', () => {
+  it('refuses data of another version or shape with a StateDataError naming the key', () => {
     const valid = JSON.parse(JSON.stringify(busy().toJSON())) as Record<string, unknown> & {
       deliveries: Record<string, unknown>[];
     };
-    expect(() => DeliveryQueue.fromJSON(POLICY, { ...valid, version: 2 })).toThrow(DeliveryQueueError);
+    expect(() => DeliveryQueue.fromJSON(POLICY, { ...valid, version: 2 })).toThrow(StateDataError);
     expect(() => DeliveryQueue.fromJSON(POLICY, { ...valid, version: 2 })).toThrow(
       /^queue\.version: expected 1/,
     );
@@ -420,13 +416,13 @@ describe('DeliveryQueue: persistence', () => {
 
     const withoutId = structuredClone(valid);
     delete withoutId.deliveries[1]!['id'];
-    expect(() => DeliveryQueue.fromJSON(POLICY, withoutId)).toThrow(DeliveryQueueError);
+    expect(() => DeliveryQueue.fromJSON(POLICY, withoutId)).toThrow(StateDataError);
     expect(() => DeliveryQueue.fromJSON(POLICY, withoutId)).toThrow(
       'queue.deliveries[1].id: expected a string',
     );
 
     const notAnArray = { ...valid, deliveries: { 'n-ann': valid.deliveries[0] } };
-    expect(() => DeliveryQueue.fromJSON(POLICY, notAnArray)).toThrow(DeliveryQueueError);
+    expect(() => DeliveryQueue.fromJSON(POLICY, notAnArray)).toThrow(StateDataError);
     expect(() => DeliveryQueue.fromJSON(POLICY, notAnArray)).toThrow('queue.deliveries: expected an array');
 
     const badTime = structuredClone(valid);
@@ -443,8 +439,8 @@ describe('DeliveryQueue: persistence', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(DeliveryQueueError);
-    expect((caught as DeliveryQueueError).code).toBe('DW_INPUT_INVALID');
-    expect((caught as DeliveryQueueError).name).toBe('DeliveryQueueError');
+    expect(caught).toBeInstanceOf(StateDataError);
+    expect((caught as StateDataError).code).toBe('DW_INPUT_INVALID');
+    expect((caught as StateDataError).name).toBe('StateDataError');
   });
 });

@@ -4,9 +4,10 @@ import { parseMatcher } from '../../../src/alerts/matchers.js';
 import { Silences } from '../../../src/alerts/silences.js';
 import { fingerprint } from '../../../src/alerts/stateMachine.js';
 import type { InhibitRule, Labels, Route } from '../../../src/alerts/types.js';
-import { Dispatcher, DispatcherStateError } from '../../../src/notify/dispatcher.js';
+import { Dispatcher } from '../../../src/notify/dispatcher.js';
 import type { AlertSnapshot, DispatcherOptions, Notification } from '../../../src/notify/dispatcher.js';
 import { DeliveryQueue } from '../../../src/notify/deliveryQueue.js';
+import { StateDataError } from '../../../src/state/stateData.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -361,7 +362,7 @@ describe('Dispatcher: persistence', () => {
 
   it('refuses data of another version or shape, naming the key', () => {
     const options = { route: ROOT, inhibitRules: [], resolvedNotifications: true };
-    expect(() => Dispatcher.fromJSON(options, { version: 2, groups: [] })).toThrow(DispatcherStateError);
+    expect(() => Dispatcher.fromJSON(options, { version: 2, groups: [] })).toThrow(StateDataError);
     const a = dispatcher();
     a.update([amount], T0);
     const data = JSON.parse(JSON.stringify(a.toJSON())) as { groups: { alerts: { state: string }[] }[] };

@@ -22,7 +22,6 @@ function file(directory: string): JsonStateFile<unknown> {
     name: 'thing.json',
     what: 'the thing',
     parse: (data) => data,
-    isDataError: () => false,
   });
 }
 
