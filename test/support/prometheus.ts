@@ -17,6 +17,11 @@ export interface StartPrometheusOptions {
   scrapeIntervalSeconds?: number;
   jobName?: string;
   startTimeoutMs?: number;
+  /**
+   * Rule files to load (`rule_files:`), as absolute paths; evaluated every
+   * `scrapeIntervalSeconds`. A file Prometheus refuses makes startup fail with its log.
+   */
+  ruleFiles?: string[];
 }
 
 export interface PrometheusHandle {
@@ -74,6 +79,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
         static_configs: [{ targets: opts.targets }],
       },
     ],
+    ...(opts.ruleFiles === undefined ? {} : { rule_files: opts.ruleFiles }),
   };
   await writeFile(configFile, JSON.stringify(config, null, 2));
   // Debian's binary defaults the console flags to /etc/prometheus/*; pointing
