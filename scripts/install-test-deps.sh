@@ -167,3 +167,4 @@ install_alertmanager
 install_chromium
 fetch_kafka "$@"
 bash scripts/install-influxdb.sh
+bash scripts/install-helm.sh
