@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './ports.js';
-import { cleanUpOnExit, forgetChild, tail } from './childCleanup.js';
+import { startServerProcess } from './serverProcess.js';
 
 /** An alert as GET /api/v2/alerts returns it (`gettableAlert` in Alertmanager's OpenAPI spec). */
 export interface AlertmanagerAlert {
@@ -69,10 +68,6 @@ function findBinary(): string {
   return CANDIDATES[0] as string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /**
  * Runs the local Alertmanager binary (see scripts/install-test-deps.sh; ALERTMANAGER_BIN
  * overrides it) with a throwaway config and storage dir on a free 127.0.0.1 port, clustering
@@ -89,73 +84,23 @@ export async function startAlertmanager(opts: StartAlertmanagerOptions = {}): Pr
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'alertmanager.log');
-  const logFd = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(
-      bin,
-      [
-        `--config.file=${configFile}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // An empty address disables the gossip listener (default 0.0.0.0:9094), which would
-        // otherwise collide between parallel instances.
-        '--cluster.listen-address=',
-      ],
-      { cwd: dir, stdio: ['ignore', logFd, logFd] },
-    );
-  } finally {
-    closeSync(logFd);
-  }
-  cleanUpOnExit(child, dir);
-  let spawnError: Error | undefined;
-  child.once('error', (err) => (spawnError = err));
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      forgetChild(child);
-      if (!exited() && child.pid !== undefined) {
-        const gone = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(timer);
-      }
-      await rm(dir, { recursive: true, force: true });
-    })());
-
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
-  for (;;) {
-    if (spawnError) {
-      forgetChild(child);
-      await rm(dir, { recursive: true, force: true });
-      const hint =
-        (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
-          ? ' (is it installed? run: bash scripts/install-test-deps.sh, or set ALERTMANAGER_BIN)'
-          : '';
-      throw new Error(`could not run ${bin}: ${spawnError.message}${hint}`);
-    }
-    if (exited()) {
-      forgetChild(child); // keeps the dir, and so the log named below
-      throw new Error(
-        `alertmanager exited during startup (code ${child.exitCode}); tail of ${logFile}:\n${tail(logFile)}`,
-      );
-    }
-    if (Date.now() > deadline) {
-      const log = tail(logFile);
-      await stop();
-      throw new Error(`alertmanager not ready at ${url} in time; tail of its log:\n${log}`);
-    }
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
+  const { stop } = await startServerProcess({
+    name: 'alertmanager',
+    bin,
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // An empty address disables the gossip listener (default 0.0.0.0:9094), which would
+      // otherwise collide between parallel instances.
+      '--cluster.listen-address=',
+    ],
+    dir,
+    logFile,
+    readyUrl: `${url}/-/ready`,
+    startTimeoutMs: opts.startTimeoutMs,
+    installHint: ' (is it installed? run: bash scripts/install-test-deps.sh, or set ALERTMANAGER_BIN)',
+  });
 
   async function alerts(): Promise<AlertmanagerAlert[]> {
     const res = await fetch(`${url}/api/v2/alerts`);

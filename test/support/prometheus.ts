@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { cleanUpOnExit, forgetChild, tail } from './childCleanup.js';
+import { startServerProcess } from './serverProcess.js';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -90,72 +88,22 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'prometheus.log');
-  const logFd = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(
-      BIN,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        `--web.console.templates=${join(dir, 'consoles')}`,
-        `--web.console.libraries=${join(dir, 'console_libraries')}`,
-      ],
-      { cwd: dir, stdio: ['ignore', logFd, logFd] },
-    );
-  } finally {
-    closeSync(logFd);
-  }
-  cleanUpOnExit(child, dir);
-  let spawnError: Error | undefined;
-  child.once('error', (err) => (spawnError = err));
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      forgetChild(child);
-      if (!exited() && child.pid !== undefined) {
-        const gone = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(timer);
-      }
-      await rm(dir, { recursive: true, force: true });
-    })());
-
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
-  for (;;) {
-    if (spawnError) {
-      forgetChild(child);
-      await rm(dir, { recursive: true, force: true });
-      const hint =
-        (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
-          ? ` (is it installed? run: bash scripts/install-test-deps.sh)`
-          : '';
-      throw new Error(`could not run ${BIN}: ${spawnError.message}${hint}`);
-    }
-    if (exited()) {
-      forgetChild(child); // keeps the dir, and so the log named below
-      throw new Error(
-        `prometheus exited during startup (code ${child.exitCode}); tail of ${logFile}:\n${tail(logFile)}`,
-      );
-    }
-    if (Date.now() > deadline) {
-      const log = tail(logFile);
-      await stop();
-      throw new Error(`prometheus not ready at ${url} in time; tail of its log:\n${log}`);
-    }
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
+  const { stop } = await startServerProcess({
+    name: 'prometheus',
+    bin: BIN,
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.console.templates=${join(dir, 'consoles')}`,
+      `--web.console.libraries=${join(dir, 'console_libraries')}`,
+    ],
+    dir,
+    logFile,
+    readyUrl: `${url}/-/ready`,
+    startTimeoutMs: opts.startTimeoutMs,
+    installHint: ' (is it installed? run: bash scripts/install-test-deps.sh)',
+  });
 
   async function query(promql: string, time?: number): Promise<Sample[]> {
     const params = new URLSearchParams({ query: promql });
