@@ -20,6 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[install-helm] %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 version="${HELM_VERSION:-3.17.4}"
 version="${version#v}"
@@ -55,29 +57,7 @@ case "$version" in
     ;;
 esac
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    log "need root (or sudo) to run: $*"
-    exit 1
-  fi
-}
-
-if ! command -v go >/dev/null 2>&1; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    log "go not found and apt-get unavailable; building helm $version needs the Go toolchain on PATH"
-    exit 1
-  fi
-  # ca-certificates: the module proxy is reached over HTTPS, and minimal images lack them.
-  log "go not found; installing golang-go from apt"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    golang-go ca-certificates >/dev/null
-  log "installed: $(go version)"
-fi
+ensure_go "helm $version"
 
 # Every go command below: GOFLAGS=-mod=mod so a developer's -mod=vendor (or
 # similar) cannot break the build, and GOTOOLCHAIN=local so the Go chosen here is

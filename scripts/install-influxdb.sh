@@ -20,6 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[install-influxdb] %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 version="${INFLUXDB_VERSION:-1.8.10}"
 cache="${DRIFTWATCH_CACHE:-$HOME/.cache/driftwatch}"
@@ -53,30 +55,7 @@ case "$version" in
     ;;
 esac
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    log "need root (or sudo) to run: $*"
-    exit 1
-  fi
-}
-
-if ! command -v go >/dev/null 2>&1; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    log "go not found and apt-get unavailable; building influxd $version needs the Go toolchain (1.19 or later) on PATH"
-    exit 1
-  fi
-  # Debian 12's Go is 1.19, which builds influxd 1.8 as well as current releases do.
-  # ca-certificates: the module proxy is reached over HTTPS, and minimal images lack them.
-  log "go not found; installing golang-go from apt"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    golang-go ca-certificates >/dev/null
-  log "installed: $(go version)"
-fi
+ensure_go "influxd $version (Go 1.19 or later)"
 
 log "building influxd $version from github.com/influxdata/influxdb@v$version with $(go version | cut -d' ' -f3)"
 mkdir -p "$cache"

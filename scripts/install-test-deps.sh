@@ -18,17 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[install-test-deps] %s\n' "$*" >&2; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    log "need root (or sudo) to run: $*"
-    exit 1
-  fi
-}
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 install_prometheus() {
   if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
