@@ -122,7 +122,7 @@ interface ServiceMonitorSpec {
 }
 
 interface RulesFile {
-  groups: unknown[];
+  groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[];
 }
 
 /** Renders the chart and parses every manifest. */
@@ -447,6 +447,29 @@ describe('helm template: the optional parts', () => {
     const spec = one(allFeatures, 'PrometheusRule').spec as RulesFile;
     expect(rules.groups.length).toBeGreaterThan(0);
     expect(spec.groups).toEqual(rules.groups);
+  });
+
+  it('points the runbook links at runbookBaseUrl when it is set, and changes nothing else', async () => {
+    const base = 'https://wiki.example.com/ml/driftwatch-runbooks';
+    const moved = await template(
+      [],
+      ['prometheusRule.enabled=true', `prometheusRule.runbookBaseUrl=${base}/`],
+    );
+    const rules = parse(readFileSync(join(CHART, 'rules', 'driftwatch-rules.yml'), 'utf8')) as RulesFile;
+    const spec = one(moved, 'PrometheusRule').spec as RulesFile;
+    const links = (file: RulesFile) =>
+      file.groups.flatMap((g) =>
+        g.rules.flatMap((r) => (r.alert === undefined ? [] : [r.annotations?.runbook_url])),
+      );
+    const original = links(rules);
+    expect(original.length).toBeGreaterThan(0);
+    expect(links(spec)).toEqual(original.map((url) => url?.replace(/^.*\/runbooks\.md/, base)));
+    const strip = (file: RulesFile) =>
+      file.groups.map((g) => ({
+        ...g,
+        rules: g.rules.map((r) => ({ ...r, annotations: { ...r.annotations, runbook_url: undefined } })),
+      }));
+    expect(strip(spec)).toEqual(strip(rules));
   });
 
   it('puts the dashboards where the sidecar looks: its namespace, label and annotations', async () => {
