@@ -21,6 +21,37 @@ log() { printf '[install-test-deps] %s\n' "$*" >&2; }
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
+# Installs a Debian package that ships a server (prometheus, prometheus-alertmanager) without
+# starting its service: the package's postinst would start a system-wide daemon on a fixed
+# port (via init.d when systemd is not PID 1, e.g. in containers), while the tests run their own
+# instances on free ports, and if the port is taken the failed start would even make dpkg fail
+# the install. policy-rc.d exit code 101 ("action forbidden") is honoured by both invoke-rc.d
+# and deb-systemd-invoke; it is removed only if created here (container images often ship their
+# own). The service is also disabled for the next boot. --no-install-recommends: recommended
+# packages (node-exporter) would start daemons of their own.
+install_service_package() {
+  local package="$1" policy=/usr/sbin/policy-rc.d created_policy=0
+  if [ ! -e "$policy" ]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    created_policy=1
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+
+  log "installing $package from apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+
+  if [ "$created_policy" -eq 1 ]; then
+    as_root rm -f "$policy"
+    trap - EXIT
+  fi
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable --now "$package.service" >/dev/null 2>&1 || true
+  elif [ -x /usr/sbin/update-rc.d ]; then
+    as_root update-rc.d "$package" disable >/dev/null 2>&1 || true
+  fi
+}
+
 install_prometheus() {
   if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
     log "prometheus present: $(prometheus --version 2>&1 | head -n1)"
@@ -31,35 +62,7 @@ install_prometheus() {
     exit 1
   fi
 
-  # The package's postinst starts a system-wide daemon on 0.0.0.0:9090 (via
-  # init.d when systemd is not PID 1, e.g. in containers). Tests run their own
-  # instance on free ports, so the service is unwanted, and if 9090 is taken the
-  # failed start would even make dpkg fail the install. policy-rc.d exit code
-  # 101 ("action forbidden") is honoured by both invoke-rc.d and
-  # deb-systemd-invoke. Only remove it if we created it: container images often
-  # ship their own.
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [ ! -e "$policy" ]; then
-    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
-    created_policy=1
-    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
-  fi
-
-  log "installing prometheus from apt"
-  as_root apt-get update -qq
-  # --no-install-recommends: the recommended node-exporter would start another daemon.
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-
-  if [ "$created_policy" -eq 1 ]; then
-    as_root rm -f "$policy"
-    trap - EXIT
-  fi
-  # Keep it from starting at the next boot of a systemd machine as well.
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
-  elif [ -x /usr/sbin/update-rc.d ]; then
-    as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
-  fi
+  install_service_package prometheus
   log "installed: $(prometheus --version 2>&1 | head -n1)"
 }
 
@@ -87,29 +90,8 @@ install_alertmanager() {
     exit 1
   fi
 
-  # Same reason as for prometheus: the postinst would start a system-wide
-  # daemon on 0.0.0.0:9093 (and a cluster listener on 9094); tests run their own.
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [ ! -e "$policy" ]; then
-    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
-    created_policy=1
-    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
-  fi
-
-  log "installing prometheus-alertmanager from apt"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    prometheus-alertmanager >/dev/null
-
-  if [ "$created_policy" -eq 1 ]; then
-    as_root rm -f "$policy"
-    trap - EXIT
-  fi
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    as_root systemctl disable --now prometheus-alertmanager.service >/dev/null 2>&1 || true
-  elif [ -x /usr/sbin/update-rc.d ]; then
-    as_root update-rc.d prometheus-alertmanager disable >/dev/null 2>&1 || true
-  fi
+  # Its service would listen on 0.0.0.0:9093 (and a cluster listener on 9094).
+  install_service_package prometheus-alertmanager
   log "installed: $(prometheus-alertmanager --version 2>&1 | head -n1)"
 }
 
