@@ -9,7 +9,7 @@ import type { AlertInstance } from '../alerts/stateMachine.js';
 import { matchRoutes } from '../alerts/routeTree.js';
 import { resolveOwner } from '../alerts/schedule.js';
 import { formatValue, renderAnnotations, renderTemplate } from '../alerts/templates.js';
-import type { AlertRule, Labels, Owner, Route } from '../alerts/types.js';
+import type { AlertRule, Labels, Owner, Route, Schedule } from '../alerts/types.js';
 import * as D from '../config/defaults.js';
 import type { AlertsConfig, ModelConfig, ReceiverConfig } from '../config/types.js';
 import type { AlertSnapshot, Notification } from './dispatcher.js';
@@ -102,11 +102,35 @@ export function ownerOnDutyOf(
   config: RoutingConfig,
   now: number,
 ): Owner | undefined {
-  const name = config.models.find((m) => m.name === model)?.owner;
+  const { modelOwners, owners, schedules } = lookups(config);
+  const name = model === undefined ? undefined : modelOwners.get(model);
   if (name == null) return undefined;
-  const owners = new Map(config.alerts.owners.map((o) => [o.name, o]));
-  const schedules = new Map(config.alerts.schedules.map((s) => [s.name, s]));
   return resolveOwner(name, owners, schedules, now);
+}
+
+interface Lookups {
+  readonly modelOwners: ReadonlyMap<string, string | null>;
+  readonly owners: ReadonlyMap<string, Owner>;
+  readonly schedules: ReadonlyMap<string, Schedule>;
+}
+
+// By name, built once per configuration (its objects are replaced whole on reload, never
+// changed): routing asks for the owner of every alert of every round.
+const lookupCache = new WeakMap<AlertsConfig, WeakMap<readonly ModelConfig[], Lookups>>();
+
+function lookups(config: RoutingConfig): Lookups {
+  let byModels = lookupCache.get(config.alerts);
+  if (byModels === undefined) lookupCache.set(config.alerts, (byModels = new WeakMap()));
+  let found = byModels.get(config.models);
+  if (found === undefined) {
+    found = {
+      modelOwners: new Map(config.models.map((m) => [m.name, m.owner])),
+      owners: new Map(config.alerts.owners.map((o) => [o.name, o])),
+      schedules: new Map(config.alerts.schedules.map((s) => [s.name, s])),
+    };
+    byModels.set(config.models, found);
+  }
+  return found;
 }
 
 /** One delivery to make: a receiver, the owner it is for (null: fixed addresses), its alerts. */
