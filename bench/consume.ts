@@ -9,6 +9,10 @@
  *   KAFKA_BOOTSTRAP=127.0.0.1:9092 npm run bench
  *   BENCH_EVENTS=200000 BENCH_RUNS=5 npm run bench
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -97,7 +101,7 @@ async function bareRun(kafka: Kafka, topic: string, group: string): Promise<numb
   return EVENTS / ((end - started) / 1000);
 }
 
-function config(bootstrap: string, topic: string, group: string): DriftwatchConfig {
+function config(bootstrap: string, topic: string, group: string, stateDir: string): DriftwatchConfig {
   const file = {
     kafka: {
       brokers: [bootstrap],
@@ -108,6 +112,9 @@ function config(bootstrap: string, topic: string, group: string): DriftwatchConf
     },
     models: [{ name: 'fraud-scorer' }, { name: 'churn-model' }],
     server: { host: '127.0.0.1', port: 0 },
+    // A state directory per run: a checkpoint left by the previous run would resume its
+    // positions, and this run would find nothing to consume.
+    state: { directory: stateDir },
     logging: { level: 'warn' },
   };
   return parseConfig(JSON.stringify(file), 'bench configuration', {});
@@ -115,8 +122,9 @@ function config(bootstrap: string, topic: string, group: string): DriftwatchConf
 
 /** The daemon as `driftwatch run` builds it (HTTP server included), consuming the same topic. */
 async function daemonRun(bootstrap: string, topic: string, group: string): Promise<number> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'driftwatch-bench-state-'));
   const daemon = new Daemon({
-    config: config(bootstrap, topic, group),
+    config: config(bootstrap, topic, group, stateDir),
     logger: pino({ level: 'warn' }),
     version: 'bench',
   });
@@ -133,6 +141,7 @@ async function daemonRun(bootstrap: string, topic: string, group: string): Promi
   }
   const end = performance.now();
   await daemon.stop();
+  rmSync(stateDir, { recursive: true, force: true });
   return EVENTS / ((end - started) / 1000);
 }
 
