@@ -32,7 +32,8 @@ import { NotifyMetrics, type NotificationOutcome } from '../telemetry/notifyMetr
 import { AlertmanagerForwarder, postableAlerts, type AlertmanagerPost } from './alertmanagerForwarder.js';
 import { DeliveryQueue, type Delivery, type EmailMessage } from './deliveryQueue.js';
 import { Dispatcher, type AlertSnapshot, type Notification } from './dispatcher.js';
-import { renderDigest, renderEmail, type DigestModel, type ModelContext } from './emailContent.js';
+import { digestInput, FIRST_DIGEST_PERIOD_MS } from './digest.js';
+import { renderDigest, renderEmail, type ModelContext } from './emailContent.js';
 import { NotificationLog, type NotificationLogEntry } from './notificationLog.js';
 import {
   alertmanagerTargets,
@@ -52,8 +53,6 @@ const NOTIFY_STATE_VERSION = 1;
 export const DEFAULT_TICK_MS = 1000;
 /** How long `stop` waits for deliveries in progress before saving them as not delivered. */
 const STOP_GRACE_MS = 5000;
-/** The period of an owner's first digest (there is no previous one to start from). */
-const FIRST_DIGEST_PERIOD_MS = 24 * 60 * 60 * 1000;
 
 /** What the alert engine gives the notifier. */
 export type AlertSource = Pick<AlertEngine, 'alerts' | 'recentTransitions'>;
@@ -551,31 +550,16 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
       if (owner === undefined || owner.email.length === 0) return;
       const now = this.clock();
       const from = this.lastDigestAt.get(ownerName) ?? now - FIRST_DIGEST_PERIOD_MS;
-      const schedules = this.alertsConfig.schedules
-        .filter((s) => s.businessHours === ownerName || s.afterHours === ownerName)
-        .map((s) => s.name);
-      const models = this.config.models.filter(
-        (m) => m.owner !== null && (m.owner === ownerName || schedules.includes(m.owner)),
+      const content = renderDigest(
+        digestInput(ownerName, owner.digest?.timezone ?? 'UTC', from, now, {
+          config: this.routingConfig(),
+          evaluations: this.lastRound?.evaluations ?? [],
+          transitions: this.options.alerts.recentTransitions(),
+          alerts: this.snapshots,
+          modelContext: (model) => this.modelContext(model),
+          externalURL: this.externalUrl(),
+        }),
       );
-      const names = new Set(models.map((m) => m.name));
-      const content = renderDigest({
-        owner: ownerName,
-        from,
-        to: now,
-        models: models.map((m) => this.digestModel(m.name)),
-        events: this.options.alerts
-          .recentTransitions()
-          .filter(
-            (t) =>
-              t.at > from &&
-              t.at <= now &&
-              (t.to === 'firing' || t.to === 'resolved') &&
-              names.has(t.labels.model ?? ''),
-          )
-          .map((t) => ({ at: t.at, labels: t.labels, to: t.to as 'firing' | 'resolved', value: t.value })),
-        externalURL: this.externalUrl(),
-        timezone: owner.digest?.timezone,
-      });
       this.queue.add(
         [
           {
@@ -599,40 +583,6 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
     } catch (error) {
       this.options.logger.error({ err: error, owner: ownerName }, 'could not make the digest');
     }
-  }
-
-  private digestModel(name: string): DigestModel {
-    const evaluations = (this.lastRound?.evaluations ?? []).filter((e) => e.model === name);
-    const evaluation = evaluations.find((e) => e.source === 'predictions') ?? evaluations[0];
-    const context = this.modelContext(name);
-    const drifted = evaluations.flatMap((e) =>
-      e.features
-        .filter((f) => f.verdict === 'drift')
-        .map((f) => ({
-          source: e.source,
-          feature: f.feature,
-          statistic: f.psi !== null ? 'psi' : 'js_distance',
-          value: f.psi ?? f.js_distance,
-        })),
-    );
-    const drift = evaluations.some((e) => e.drift);
-    const status =
-      evaluation === undefined
-        ? 'not_evaluated'
-        : drift
-          ? 'drift'
-          : evaluation.drift_share === null
-            ? 'insufficient_data'
-            : 'ok';
-    return {
-      name,
-      version: context.version,
-      lastGoodVersion: context.lastGoodVersion,
-      status,
-      driftShare: evaluation?.drift_share ?? null,
-      driftedFeatures: drifted,
-      firing: this.snapshots.filter((a) => a.state === 'firing' && a.labels.model === name),
-    };
   }
 
   // ---------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertInstance } from '../../../src/alerts/stateMachine.js';
 import { fingerprint } from '../../../src/alerts/stateMachine.js';
 import type { Labels, Matcher, Owner, Route, Schedule } from '../../../src/alerts/types.js';
-import type { AlertsConfig, ModelConfig, ReceiverConfig } from '../../../src/config/types.js';
+import type { AlertsConfig, ReceiverConfig } from '../../../src/config/types.js';
 import type { AlertSnapshot, Notification } from '../../../src/notify/dispatcher.js';
 import {
   alertmanagerTargets,
@@ -17,6 +17,7 @@ import {
 import type { DeliveryPlan, RoutingConfig } from '../../../src/notify/routing.js';
 import { rule } from '../alerts/rule.js';
 import { NO_ALERTS } from '../config/alertDefaults.js';
+import { modelConfig } from './modelConfig.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -32,28 +33,6 @@ const MONDAY_2200_BERLIN = Date.UTC(2026, 4, 4, 20, 0, 0);
 const SATURDAY_1200_BERLIN = Date.UTC(2026, 4, 9, 10, 0, 0);
 // Monday 2026-01-12: CET (UTC+1), local 09:00 is 08:00 UTC.
 const WINTER_MONDAY_0900_BERLIN = Date.UTC(2026, 0, 12, 8, 0, 0);
-
-function model(name: string, owner: string | null): ModelConfig {
-  return {
-    name,
-    featureSource: 'predictions',
-    owner,
-    baseline: null,
-    windowMs: HOUR,
-    stepMs: MINUTE,
-    time: 'processing',
-    allowedLatenessMs: 5 * MINUTE,
-    windowKsQuantiles: 50,
-    drift: {
-      psi: 0.2,
-      pValue: 0.05,
-      correction: 'benjamini-hochberg',
-      minKsStatistic: 0.1,
-      minJsDistance: 0.1,
-      minSamples: 200,
-    },
-  };
-}
 
 function owner(name: string, receivers: string[], email: string[] = []): Owner {
   return { name, email, receivers, digest: null };
@@ -126,10 +105,10 @@ const ALERTS: AlertsConfig = {
 const CONFIG: RoutingConfig = {
   alerts: ALERTS,
   models: [
-    model('fraud', 'alice'),
-    model('churn', 'churn-oncall'),
-    model('ledger', 'carol'),
-    model('orphan', null),
+    modelConfig('fraud', 'alice'),
+    modelConfig('churn', 'churn-oncall'),
+    modelConfig('ledger', 'carol'),
+    modelConfig('orphan', null),
   ],
 };
 
@@ -368,7 +347,7 @@ describe('ownerOnDutyOf', () => {
     expect(ownerOnDutyOf('nope', CONFIG, MONDAY_1200_BERLIN)).toBeUndefined();
     expect(ownerOnDutyOf(undefined, CONFIG, MONDAY_1200_BERLIN)).toBeUndefined();
     expect(ownerOnDutyOf('orphan', CONFIG, MONDAY_1200_BERLIN)).toBeUndefined();
-    const ghost: RoutingConfig = { ...CONFIG, models: [model('fraud', 'nobody')] };
+    const ghost: RoutingConfig = { ...CONFIG, models: [modelConfig('fraud', 'nobody')] };
     expect(ownerOnDutyOf('fraud', ghost, MONDAY_1200_BERLIN)).toBeUndefined();
   });
 });
