@@ -146,7 +146,7 @@ export class ModelVersions {
   }
 
   /**
-   * Called by the alert engine after every evaluation round at `now`, with the models that have a
+   * Called by the notifier after every evaluation round at `now`, with the models that have a
    * firing critical alert now. Advances the runs of the running versions (see the file comment)
    * and latches the versions that become good.
    */

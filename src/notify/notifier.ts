@@ -197,8 +197,15 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
   /** Decoded events: the model versions seen (prediction events carry them). */
   consume(events: readonly DriftEvent[]): Promise<void> {
     const now = this.clock();
+    // One time for the whole batch, so a pair seen again adds nothing: a batch is mostly runs of
+    // one model and version, and only a change of pair is looked up.
+    let model: string | undefined;
+    let version: string | undefined;
     for (const event of events) {
-      if (event.kind === 'prediction') this.versions.observe(event.model, event.modelVersion, now);
+      if (event.kind !== 'prediction' || (event.model === model && event.modelVersion === version)) continue;
+      model = event.model;
+      version = event.modelVersion;
+      this.versions.observe(model, version, now);
     }
     return Promise.resolve();
   }
