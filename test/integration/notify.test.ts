@@ -251,8 +251,16 @@ describe('notifications', () => {
         (await alertmanager.alerts()).filter((a) => a.labels.alertname === 'AmountPsi').length === 2,
       20_000,
     );
-    const inAm = (await alertmanager.alerts()).map((a) => a.labels.model).sort();
-    expect(inAm).toEqual(['churn', 'fraud']);
+    const inAm = await alertmanager.alerts();
+    expect(inAm.map((a) => a.labels.model).sort()).toEqual(['churn', 'fraud']);
+    // Firing alerts end four resend periods (4 x 1m, longer than any step here) after they were
+    // sent, so Alertmanager resolves them by itself if driftwatch stops sending.
+    for (const a of inAm) {
+      const ahead = Date.parse(a.endsAt) - Date.now();
+      expect(ahead).toBeGreaterThan(200_000);
+      expect(ahead).toBeLessThanOrEqual(240_000);
+      expect(a.annotations).toMatchObject({ signal: 'feature_psi', comparison: '>', threshold: '0.2' });
+    }
 
     // A restart while firing sends nothing again (the dispatcher and queue are restored).
     daemon.kill('SIGTERM');
