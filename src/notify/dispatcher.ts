@@ -40,6 +40,11 @@ export interface DispatcherOptions {
   readonly route: Route;
   readonly inhibitRules: readonly InhibitRule[];
   readonly resolvedNotifications: boolean;
+  /**
+   * Receivers that take every alert as it is, ungrouped (Alertmanager receivers, which group on
+   * their own): routes to them make no group here.
+   */
+  readonly forwarded?: ReadonlySet<string>;
 }
 
 /** The version of {@link DispatcherJSON}; `fromJSON` reads this version only. */
@@ -125,6 +130,7 @@ export class Dispatcher {
     const seen = new Map<string, Set<string>>();
     for (const alert of alerts) {
       for (const match of matchRoutes(this.options.route, alert.labels)) {
+        if (this.options.forwarded?.has(match.receiver) === true) continue;
         const key = groupKey(match, alert.labels);
         let group = this.groups.get(key);
         if (group === undefined) {

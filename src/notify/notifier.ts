@@ -295,6 +295,10 @@ export class Notifier implements EvaluationSink, Lifecycle, BatchConsumer<DriftE
       route: effectiveRoute(this.alertsConfig),
       inhibitRules: this.alertsConfig.inhibitRules,
       resolvedNotifications: this.alertsConfig.resolvedNotifications,
+      // The forwarder sends these, as Prometheus does.
+      forwarded: new Set(
+        this.alertsConfig.receivers.filter((r) => r.type === 'alertmanager').map((r) => r.name),
+      ),
     };
   }
 

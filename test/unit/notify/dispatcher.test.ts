@@ -504,3 +504,24 @@ describe('Dispatcher: restart with notifications still in the delivery queue', (
     expect(b.nextWakeup(T0 + WAIT + 1)).toBe(T0 + WAIT + INTERVAL);
   });
 });
+
+describe('Dispatcher: forwarded receivers', () => {
+  it('makes no group for routes to a forwarded receiver, and groups the other routes as before', () => {
+    const tree = route('team-email', [], {
+      routes: [route('am', ['severity="warning"'], { continue: true }), route('team-email')],
+    });
+    const d = dispatcher({ route: tree, forwarded: new Set(['am']) });
+    d.update([amount], T0);
+    expect(d.toJSON().groups.map((g) => g.receiver)).toEqual(['team-email']);
+    expect(deliver(d, T0 + WAIT).map((n) => n.receiver)).toEqual(['team-email']);
+    // Without the option the same tree groups for both.
+    const plain = dispatcher({ route: tree });
+    plain.update([amount], T0);
+    expect(
+      plain
+        .toJSON()
+        .groups.map((g) => g.receiver)
+        .sort(),
+    ).toEqual(['am', 'team-email']);
+  });
+});
